@@ -1,0 +1,500 @@
+"""Fund prices of the synthetic market: returns, distributions, splits, volume, OHLC and faults.
+
+Every fund draws from its own random stream (``seed``, stream 2, slot), in a fixed order, so a
+fund's history is the same whether it is simulated alone or in a batch of 3,000, and batches can
+be generated one after another with bounded memory. Within a batch the maths is vectorised across
+funds; only the GARCH recursion loops over time.
+
+Daily total return of fund ``j`` (AUD, decimal)::
+
+    r = rf + sum_k loading_jk * factor_k + alpha_j(month) / 252 + e_j - fees / 252
+
+with ``e_j`` a GARCH(1,1)-t idiosyncratic shock. Geared and inverse funds have their loadings,
+alpha and shock scaled by the leverage (daily reset), plus a financing cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from etf_warehouse.sample.config import ALPHA_PERSISTENCE, ALPHA_VOL_ANN, SampleConfig
+from etf_warehouse.sample.factors import TRADING_DAYS, FactorHistory
+from etf_warehouse.sample.universe import (
+    FACTORS,
+    Template,
+    effective_idio_vol,
+    effective_loadings,
+)
+
+# Slots (0-based) that carry the scripted special cases. Slots beyond ``n_etfs`` simply do not
+# exist in a smaller universe.
+UNDECLARED_ACTIONS = {6: (0.55, 0.1), 10: (0.70, 3.0)}  # slot: (position in life, ratio)
+DECLARED_ACTIONS = {14: (0.35, 2.0), 16: (0.60, 4.0), 17: (0.50, 0.2)}
+BAD_TICKS = {4: (0.45, 1.6), 13: (0.73, 0.45)}  # slot: (position, close multiplier)
+ZERO_PRICE = {8: 0.30}
+OUTAGE = {9: (0.52, 8)}  # slot: (position, sessions missing)
+STALE_RUN = {10: (0.25, 12)}  # slot: (position, sessions with no trade)
+CONFLICTING_DUPLICATE = {3: 0.20}
+FORCED_DELISTING = {11: 0.80}
+MISSING_METADATA_SLOTS = (18, 28)
+
+MISSING_ROW_PROB = 0.0008
+DUPLICATE_ROW_PROB = 0.0002
+DELIST_PRONE_PROB = 0.32
+DELIST_Z = -1.9  # two-year standardised residual return below which a delist-prone fund closes
+MERGER_PROB = 0.02
+MIN_LIFE_SESSIONS = 300
+PROTECTED_SLOTS = 20  # the core slots never close on their own, so small universes stay varied
+
+
+@dataclass
+class FundBatch:
+    """Output of :func:`simulate_funds` for a batch of slots."""
+
+    prices: pd.DataFrame  # ticker, date, open, high, low, close, volume (raw, with faults)
+    actions: pd.DataFrame  # ticker, date, action_type, ratio, amount, is_declared
+    funds: pd.DataFrame  # per-fund truth: listing/delisting, parameters
+    loadings: pd.DataFrame  # ticker, factor, loading (true)
+    faults: pd.DataFrame  # ticker, date, fault_type, detail
+    returns: pd.DataFrame = field(
+        repr=False
+    )  # date x ticker true total returns (NaN when not live)
+
+
+def _standard_t(rng: np.random.Generator, dof: float, size: int) -> np.ndarray:
+    return rng.standard_t(dof, size) * np.sqrt((dof - 2.0) / dof)
+
+
+@dataclass
+class _Fund:
+    slot: int
+    ticker: str
+    template: Template
+    loadings: np.ndarray
+    idio_vol_ann: float
+    garch_alpha: float
+    garch_beta: float
+    dof: float
+    adv_aud: float
+    spread_bps: float
+    start_price: float
+    listing: int
+    delist_prone: bool
+    merger_at: int | None
+    open_weight: float
+    alpha_monthly: np.ndarray
+    z_idio: np.ndarray
+    u_zero_volume: np.ndarray
+    n_volume: np.ndarray
+    n_ohlc: np.ndarray
+    u_missing: np.ndarray
+    u_duplicate: np.ndarray
+
+
+def _draw_fund(
+    slot: int, ticker: str, template: Template, config: SampleConfig, n_days: int, n_months: int
+) -> _Fund:
+    rng = np.random.default_rng([config.seed, 2, slot])
+    base = effective_loadings(template)
+    loadings = np.array(
+        [
+            base.get(f, 0.0) * (1.0 if f == "fx_usd" else 1.0 + 0.08 * rng.standard_normal())
+            for f in FACTORS
+        ]
+    )
+    idio = effective_idio_vol(template) * float(np.exp(0.25 * rng.standard_normal()))
+    g_alpha = float(rng.uniform(0.03, 0.10))
+    g_beta = float(min(rng.uniform(0.85, 0.95), 0.985 - g_alpha))
+    dof = float(rng.uniform(5.0, 10.0))
+    adv = template.adv_aud * float(np.exp(rng.standard_normal()))
+    spread = template.spread_bps * float(np.exp(0.3 * rng.standard_normal()))
+    spread *= (adv / template.adv_aud) ** -0.25
+    start_price = 50.0 if template.is_cash_like else float(rng.uniform(10.0, 60.0))
+    u_list = float(rng.uniform())
+    if slot < PROTECTED_SLOTS or u_list < 0.4:
+        listing = 0
+    else:
+        listing = int((n_days - MIN_LIFE_SESSIONS) * rng.uniform() ** 0.8)
+    # Small funds (below their template's typical size) are the ones issuers close.
+    prone_prob = DELIST_PRONE_PROB if adv < template.adv_aud else DELIST_PRONE_PROB / 4
+    delist_prone = slot >= PROTECTED_SLOTS and rng.uniform() < prone_prob
+    u_merger, u_merger_at = rng.uniform(), rng.uniform()
+    merger_at = None
+    if slot >= PROTECTED_SLOTS and u_merger < MERGER_PROB:
+        merger_at = (
+            listing
+            + MIN_LIFE_SESSIONS
+            + int(u_merger_at * max(n_days - listing - 2 * MIN_LIFE_SESSIONS, 1))
+        )
+    open_weight = float(rng.uniform(0.2, 0.6))
+    shocks = rng.standard_normal(n_months)
+    alpha_sd = ALPHA_VOL_ANN * config.alpha_scale
+    alpha = np.empty(n_months)
+    level = alpha_sd * shocks[0]
+    for m in range(n_months):
+        if m:
+            level = (
+                ALPHA_PERSISTENCE * level + np.sqrt(1 - ALPHA_PERSISTENCE**2) * alpha_sd * shocks[m]
+            )
+        alpha[m] = level
+    if template.leverage != 1.0:
+        alpha = alpha * abs(template.leverage)
+    return _Fund(
+        slot=slot,
+        ticker=ticker,
+        template=template,
+        loadings=loadings,
+        idio_vol_ann=idio,
+        garch_alpha=g_alpha,
+        garch_beta=g_beta,
+        dof=dof,
+        adv_aud=adv,
+        spread_bps=spread,
+        start_price=start_price,
+        listing=listing,
+        delist_prone=delist_prone,
+        merger_at=merger_at,
+        open_weight=open_weight,
+        alpha_monthly=alpha,
+        z_idio=_standard_t(rng, dof, n_days),
+        u_zero_volume=rng.uniform(size=n_days),
+        n_volume=rng.standard_normal(n_days),
+        n_ohlc=rng.standard_normal((3, n_days)),
+        u_missing=rng.uniform(size=n_days),
+        u_duplicate=rng.uniform(size=n_days),
+    )
+
+
+def _distribution_days(dates: pd.DatetimeIndex, per_year: int) -> np.ndarray:
+    """First session of each distribution month (ASX funds mostly go ex at the start of a month)."""
+    months = dates.month.to_numpy()
+    first_of_month = np.r_[True, months[1:] != months[:-1]]
+    step = 12 // per_year
+    month_ok = ((months - 1) % step == 0) if per_year > 1 else (months == 7)
+    return first_of_month & month_ok
+
+
+def _position(listing: int, end: int, frac: float) -> int:
+    return listing + int(frac * (end - listing))
+
+
+def simulate_funds(
+    config: SampleConfig,
+    dates: pd.DatetimeIndex,
+    history: FactorHistory,
+    slots: list[int],
+    templates: list[Template],
+    tickers: list[str],
+) -> FundBatch:
+    """Simulate the funds in ``slots`` (their templates and tickers given in the same order)."""
+    n_days, n_funds = len(dates), len(slots)
+    month_index = (
+        (dates.year.to_numpy() - dates.year.to_numpy()[0]) * 12 + dates.month.to_numpy() - 1
+    )
+    n_months = int(month_index[-1]) + 1
+    funds = [
+        _draw_fund(s, t, tpl, config, n_days, n_months)
+        for s, t, tpl in zip(slots, tickers, templates, strict=True)
+    ]
+    fac = history.factors
+    rf = fac["rf"].to_numpy()
+    factor_matrix = fac[list(FACTORS)].to_numpy()
+    loadings = np.column_stack([f.loadings for f in funds])  # K x n
+    mult = history.vol_multiplier[:, None]
+
+    # --- idiosyncratic GARCH(1,1)-t, vectorised across funds
+    idio_var_lr = (np.array([f.idio_vol_ann for f in funds]) / np.sqrt(TRADING_DAYS)) ** 2
+    g_a = np.array([f.garch_alpha for f in funds])
+    g_b = np.array([f.garch_beta for f in funds])
+    omega = idio_var_lr * (1 - g_a - g_b)
+    z = np.column_stack([f.z_idio for f in funds])
+    idio = np.empty((n_days, n_funds))
+    idio_var = np.empty((n_days, n_funds))
+    var = idio_var_lr.copy()
+    for t in range(n_days):
+        idio_var[t] = var
+        e = np.sqrt(var) * z[t]
+        idio[t] = e
+        var = omega + g_a * e * e + g_b * var
+    idio *= np.sqrt(mult)
+
+    alpha = np.column_stack([f.alpha_monthly for f in funds])[month_index] / TRADING_DAYS
+    systematic = factor_matrix @ loadings
+    leverage = np.array([f.template.leverage for f in funds])
+    expense = np.array([f.template.expense_ratio for f in funds])
+    financing = 0.005 * np.abs(leverage - 1.0)
+    returns = rf[:, None] + systematic + alpha + idio - (expense + financing) / TRADING_DAYS
+    returns = np.maximum(returns, -0.95)
+
+    # --- listing and delisting
+    listing = np.array([f.listing for f in funds])
+    delisting = np.full(n_funds, n_days - 1)
+    delist_reason: list[str | None] = [None] * n_funds
+    resid = np.log1p(alpha + idio)
+    window = 2 * TRADING_DAYS
+    for j, f in enumerate(funds):
+        if f.delist_prone:
+            c = np.cumsum(resid[:, j])
+            zscore = np.full(n_days, np.inf)
+            zscore[window:] = (c[window:] - c[:-window]) / (np.sqrt(idio_var_lr[j] * window))
+            ok = (np.arange(n_days) >= f.listing + window) & (
+                np.arange(n_days) <= n_days - 1 - 63 - 42
+            )
+            hits = np.flatnonzero(ok & (zscore < DELIST_Z))
+            if hits.size:
+                delisting[j] = hits[0] + 42
+                delist_reason[j] = "closed after poor performance"
+        if f.merger_at is not None and f.merger_at < delisting[j]:
+            delisting[j] = f.merger_at
+            delist_reason[j] = "merged into another fund"
+        if f.slot in FORCED_DELISTING:
+            delisting[j] = _position(f.listing, n_days - 1, FORCED_DELISTING[f.slot])
+            delist_reason[j] = "closed by the issuer"
+    pos = np.arange(n_days)[:, None]
+    live = (pos >= listing[None, :]) & (pos <= delisting[None, :])
+
+    # --- distributions (fraction of the cum-distribution price paid out on ex-days)
+    dist_frac = np.zeros((n_days, n_funds))
+    ex_day = np.zeros((n_days, n_funds), dtype=bool)
+    for j, f in enumerate(funds):
+        tpl = f.template
+        if tpl.dist_yield > 0 or tpl.is_cash_like:
+            ex = _distribution_days(dates, 12 if tpl.is_cash_like else tpl.dist_per_year)
+            ex &= live[:, j] & (np.arange(n_days) > f.listing)
+            ex_day[:, j] = ex
+            dist_frac[ex, j] = tpl.dist_yield / tpl.dist_per_year
+
+    # --- split-free ex-distribution price path
+    growth = np.where(live, 1.0 + returns, 1.0)
+    growth[listing, np.arange(n_funds)] = 1.0
+    price = np.empty((n_days, n_funds))
+    for j, f in enumerate(funds):
+        if f.template.is_cash_like:
+            # Cash funds pay out their accrued interest monthly and keep a unit price near 50.
+            p = f.start_price
+            for t in range(n_days):
+                p *= growth[t, j]
+                if ex_day[t, j] and p > f.start_price:
+                    dist_frac[t, j] = 1.0 - f.start_price / p
+                    p = f.start_price
+                price[t, j] = p
+        else:
+            price[:, j] = f.start_price * np.cumprod(growth[:, j] * (1.0 - dist_frac[:, j]))
+    cum_price = price / (1.0 - dist_frac)
+    dist_amount = cum_price * dist_frac
+
+    # --- corporate actions (ratio = new units per old unit)
+    split_factor = np.ones((n_days, n_funds))
+    action_rows = []
+    for j, f in enumerate(funds):
+        events = []
+        if f.slot in DECLARED_ACTIONS:
+            frac, ratio = DECLARED_ACTIONS[f.slot]
+            events.append((frac, ratio, True))
+        if f.slot in UNDECLARED_ACTIONS:
+            frac, ratio = UNDECLARED_ACTIONS[f.slot]
+            events.append((frac, ratio, not config.faults))
+        for frac, ratio, declared in events:
+            t = _position(f.listing, int(delisting[j]), frac)
+            while t < delisting[j] and ex_day[t, j]:
+                t += 1
+            split_factor[t:, j] *= ratio
+            action_rows.append(
+                (
+                    f.ticker,
+                    dates[t],
+                    "split" if ratio > 1 else "consolidation",
+                    ratio,
+                    None,
+                    declared,
+                )
+            )
+    raw_close = price / split_factor
+    for j, f in enumerate(funds):
+        for t in np.flatnonzero(ex_day[:, j] & (dist_amount[:, j] > 0)):
+            action_rows.append(
+                (
+                    f.ticker,
+                    dates[t],
+                    "distribution",
+                    float(dist_frac[t, j]),
+                    round(float(dist_amount[t, j] / split_factor[t, j]), 6),
+                    True,
+                )
+            )
+
+    # --- trading activity: zero-volume (stale) days for small funds
+    adv = np.array([f.adv_aud for f in funds])
+    p_zero = np.clip(0.35 * (np.log10(3e5) - np.log10(adv)) / 1.2, 0.0, 0.35)
+    is_action_day = np.diff(split_factor, axis=0, prepend=split_factor[:1]) != 0
+    first_day = pos == listing[None, :]
+    no_trade = (np.column_stack([f.u_zero_volume for f in funds]) < p_zero[None, :]) & live
+    if config.faults:
+        for j, f in enumerate(funds):
+            if f.slot in STALE_RUN:
+                frac, length = STALE_RUN[f.slot]
+                t0 = _position(f.listing, int(delisting[j]), frac)
+                no_trade[t0 : t0 + length, j] = True
+    no_trade &= ~(ex_day | is_action_day | first_day) & live
+    traded_idx = np.where(~no_trade, pos, 0)
+    last_traded = np.maximum.accumulate(traded_idx, axis=0)
+    close = np.take_along_axis(raw_close, last_traded, axis=0)
+
+    # --- OHLC around the close, with the bid-ask spread in the high/low
+    sys_var = (loadings**2 * factor_matrix.var(axis=0)[:, None]).sum(axis=0)
+    day_vol = np.sqrt(idio_var * mult + sys_var[None, :] * mult**2 / np.mean(mult**2))
+    prev_close = np.vstack([close[:1], close[:-1]])
+    prev_basis = np.vstack([split_factor[:1], split_factor[:-1]])
+    ref = prev_close * prev_basis / split_factor * (1.0 - dist_frac)
+    ref = np.where(first_day, close, ref)
+    n_ohlc = np.stack([f.n_ohlc for f in funds], axis=2)  # 3 x T x n
+    w = np.array([f.open_weight for f in funds])
+    open_ = ref * np.exp(w * np.log(close / ref) + 0.25 * day_vol * n_ohlc[0])
+    half_spread = np.array([f.spread_bps for f in funds]) / 2e4
+    high = np.maximum(open_, close) * np.exp(0.6 * day_vol * np.abs(n_ohlc[1])) * (1 + half_spread)
+    low = np.minimum(open_, close) * np.exp(-0.6 * day_vol * np.abs(n_ohlc[2])) * (1 - half_spread)
+    open_ = np.where(no_trade, close, open_)
+    high = np.where(no_trade, close, high)
+    low = np.where(no_trade, close, low)
+
+    n_vol = np.column_stack([f.n_volume for f in funds])
+    activity = (1.0 + 2.0 * np.abs(returns - rf[:, None]) / day_vol) / 2.6
+    volume = adv[None, :] / (price / split_factor) * np.exp(0.5 * n_vol - 0.125) * activity
+    volume = np.where(no_trade, 0.0, np.maximum(np.round(volume), 1.0))
+
+    # --- long frame of live rows
+    tickers_arr = np.array([f.ticker for f in funds], dtype=object)
+    fj, ti = np.nonzero(live.T)  # fund-major: rows sorted by ticker slot, then date
+    prices = pd.DataFrame(
+        {
+            "ticker": tickers_arr[fj],
+            "date": dates.to_numpy()[ti],
+            "open": np.round(open_[ti, fj], 3),
+            "high": np.round(high[ti, fj], 3),
+            "low": np.round(low[ti, fj], 3),
+            "close": np.round(close[ti, fj], 3),
+            "volume": volume[ti, fj].astype(np.int64),
+        }
+    )
+    fault_rows: list[tuple] = []
+    if config.faults:
+        prices = _inject_faults(prices, funds, dates, live, delisting, no_trade, fault_rows)
+    else:
+        prices = prices.sort_values(["ticker", "date"], kind="stable", ignore_index=True)
+
+    true_returns = pd.DataFrame(
+        np.where(live, returns, np.nan), index=dates, columns=list(tickers_arr)
+    )
+    fund_rows = [
+        {
+            "ticker": f.ticker,
+            "slot": f.slot,
+            "template": f.template.code,
+            "listing_date": dates[f.listing],
+            "delisting_date": dates[delisting[j]] if delisting[j] < n_days - 1 else pd.NaT,
+            "delisting_reason": delist_reason[j],
+            "leverage": f.template.leverage,
+            "idio_vol_ann": f.idio_vol_ann,
+            "garch_alpha": f.garch_alpha,
+            "garch_beta": f.garch_beta,
+            "t_dof": f.dof,
+            "adv_aud": f.adv_aud,
+            "spread_bps": f.spread_bps,
+            "expense_ratio": f.template.expense_ratio,
+            "has_metadata": f.slot not in MISSING_METADATA_SLOTS or not config.faults,
+        }
+        for j, f in enumerate(funds)
+    ]
+    loading_rows = [
+        (f.ticker, factor, float(f.loadings[k]))
+        for f in funds
+        for k, factor in enumerate(FACTORS)
+        if f.loadings[k] != 0.0
+    ]
+    return FundBatch(
+        prices=prices,
+        actions=pd.DataFrame(
+            action_rows,
+            columns=["ticker", "date", "action_type", "ratio", "amount", "is_declared"],
+        ),
+        funds=pd.DataFrame(fund_rows),
+        loadings=pd.DataFrame(loading_rows, columns=["ticker", "factor", "loading"]),
+        faults=pd.DataFrame(fault_rows, columns=["ticker", "date", "fault_type", "detail"]),
+        returns=true_returns,
+    )
+
+
+def _inject_faults(
+    prices: pd.DataFrame,
+    funds: list[_Fund],
+    dates: pd.DatetimeIndex,
+    live: np.ndarray,
+    delisting: np.ndarray,
+    no_trade: np.ndarray,
+    log: list[tuple],
+) -> pd.DataFrame:
+    """Damage the clean price frame the way real feeds are damaged, and log every fault."""
+    # ``prices`` holds each fund's live days in order, funds one after another.
+    offsets = np.concatenate([[0], np.cumsum(live.sum(axis=0))])
+    drop = np.zeros(len(prices), dtype=bool)
+    extra = []
+    n_days = len(dates)
+    for j, f in enumerate(funds):
+        life = (f.listing, int(delisting[j]))
+        protected_days = {life[0], life[1]}
+
+        def row_at(t: int, _j: int = j, _first: int = f.listing) -> int:
+            return int(offsets[_j] + t - _first)
+
+        def first_traded(t: int, _j: int = j, _end: int = life[1]) -> int:
+            while t < _end and no_trade[t, _j]:
+                t += 1
+            return t
+
+        if f.slot in BAD_TICKS:
+            frac, mult = BAD_TICKS[f.slot]
+            t = first_traded(_position(*life, frac))
+            i = row_at(t)
+            prices.loc[i, "close"] = round(prices.loc[i, "close"] * mult, 3)
+            protected_days.add(t)
+            log.append((f.ticker, dates[t], "bad_tick", f"close multiplied by {mult}"))
+        if f.slot in ZERO_PRICE:
+            t = first_traded(_position(*life, ZERO_PRICE[f.slot]))
+            prices.loc[row_at(t), "close"] = 0.0
+            protected_days.add(t)
+            log.append((f.ticker, dates[t], "zero_price", "close set to 0"))
+        if f.slot in OUTAGE:
+            frac, length = OUTAGE[f.slot]
+            t0 = _position(*life, frac)
+            for t in range(t0, min(t0 + length, life[1])):
+                drop[row_at(t)] = True
+                protected_days.add(t)
+            log.append((f.ticker, dates[t0], "outage", f"{length} sessions missing"))
+        if f.slot in STALE_RUN:
+            frac, length = STALE_RUN[f.slot]
+            t0 = _position(*life, frac)
+            log.append((f.ticker, dates[t0], "stale_run", f"{length} sessions without a trade"))
+        if f.slot in CONFLICTING_DUPLICATE:
+            t = first_traded(_position(*life, CONFLICTING_DUPLICATE[f.slot]))
+            row = prices.loc[row_at(t)].copy()
+            row["close"] = round(row["close"] * 1.01, 3)
+            row["high"] = max(row["high"], row["close"])
+            extra.append(row)
+            protected_days.add(t)
+            log.append((f.ticker, dates[t], "duplicate_conflicting", "second row, close +1 %"))
+        for t in np.flatnonzero(live[:, j] & (f.u_missing < MISSING_ROW_PROB)):
+            if t not in protected_days and t < n_days:
+                drop[row_at(t)] = True
+                log.append((f.ticker, dates[t], "missing_day", "row removed"))
+        for t in np.flatnonzero(live[:, j] & (f.u_duplicate < DUPLICATE_ROW_PROB)):
+            i = row_at(t)
+            if not drop[i]:
+                extra.append(prices.loc[i].copy())
+                log.append((f.ticker, dates[t], "duplicate_exact", "row repeated"))
+    out = prices.loc[~drop]
+    if extra:
+        out = pd.concat([out, pd.DataFrame(extra)], ignore_index=True)
+    return out.sort_values(["ticker", "date"], kind="stable").reset_index(drop=True)

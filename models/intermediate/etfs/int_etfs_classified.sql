@@ -1,0 +1,259 @@
+{{ config(materialized='table') }}
+{#-
+    Asset class, sub-class, region and leverage of every ticker that has prices, with where they
+    came from: the universe metadata; else keywords in the ETF's name (seed asset_class_keywords);
+    else its return behaviour over its first `asset_class_inference_sessions` returns.
+
+    Behaviour is matched against reference series: the day's median return of the funds whose
+    metadata says they are of one asset class and region (at least three funds that day). The
+    best-correlated reference gives the asset class and region when its correlation is >= 0.5;
+    a beta >= 1.6 with correlation >= 0.85 to an equity reference marks a geared fund (geared
+    funds track their index tightly; high-beta emerging markets do not) and a beta <= -0.5 with
+    correlation <= -0.5 to the broad market an inverse one; leverage is the rounded beta, capped
+    at 3 either way. Without usable
+    reference_series (no universe file) the broad market is the median return of all funds, and:
+
+        annualised vol < 2 %                      -> cash
+        beta <= -0.5 and correlation <= -0.5      -> equity, inverse
+        beta >= 1.6 and correlation >= 0.85       -> equity, leveraged_long
+        correlation >= 0.5                        -> equity
+        annualised vol < 12 %                     -> fixed_income
+        otherwise                                 -> other
+
+    Behavioural inference uses only the ticker's first sessions, so it never changes once made;
+    `inferred_as_of_date` is the date of the last return it used.
+-#}
+
+with
+
+prices as (
+    select
+        ticker,
+        price_date,
+        obs_index,
+        daily_return
+    from {{ ref('int_prices_adjusted') }}
+),
+
+metadata as (
+    select * from {{ ref('int_etf_metadata') }}
+),
+
+keywords as (
+    select * from {{ ref('asset_class_keywords') }}
+),
+
+tickers as (
+    select
+        ticker,
+        min(price_date) as first_date,
+        max(price_date) as last_date
+    from prices
+    group by ticker
+),
+
+reference_series as (
+    -- one series per asset class and region known from metadata, plus the broad market
+    select
+        metadata.asset_class,
+        metadata.region,
+        prices.price_date,
+        median(prices.daily_return) as reference_return
+    from prices
+    inner join metadata
+        on prices.ticker = metadata.ticker
+    where
+        metadata.asset_class is not null
+        and coalesce(metadata.leverage, 1) = 1
+        and prices.daily_return is not null
+    group by metadata.asset_class, metadata.region, prices.price_date
+    having count(*) >= 3
+    union all
+    select
+        'market' as asset_class,
+        null as region,
+        price_date,
+        median(daily_return) as reference_return
+    from prices
+    where daily_return is not null
+    group by price_date
+),
+
+early_returns as (
+    select
+        ticker,
+        price_date,
+        daily_return
+    from prices
+    where
+        daily_return is not null
+        and obs_index <= {{ var('asset_class_inference_sessions') }} + 1
+        and ticker not in (
+            select metadata.ticker from metadata
+            where metadata.asset_class is not null
+        )
+),
+
+early_stats as (
+    select
+        ticker,
+        count(*) as n_returns,
+        max(price_date) as inferred_as_of_date,
+        stddev_samp(daily_return) * sqrt({{ var('trading_days_per_year') }}) as vol_ann
+    from early_returns
+    group by ticker
+),
+
+reference_fits as (
+    select
+        early_returns.ticker,
+        reference_series.asset_class,
+        reference_series.region,
+        corr(early_returns.daily_return, reference_series.reference_return) as corr_to_reference,
+        regr_slope(early_returns.daily_return, reference_series.reference_return)
+            as beta_to_reference
+    from early_returns
+    inner join reference_series
+        on early_returns.price_date = reference_series.price_date
+    group by early_returns.ticker, reference_series.asset_class, reference_series.region
+    having count(*) >= 20
+),
+
+best_fits as (
+    select
+        reference_fits.ticker,
+        arg_max(reference_fits.asset_class, abs(reference_fits.corr_to_reference))
+        filter (where reference_fits.asset_class != 'market') as best_asset_class,
+        arg_max(reference_fits.region, abs(reference_fits.corr_to_reference))
+        filter (where reference_fits.asset_class != 'market') as best_region,
+        max(reference_fits.corr_to_reference)
+        filter (where reference_fits.asset_class != 'market') as best_corr,
+        arg_max(reference_fits.beta_to_reference, reference_fits.corr_to_reference)
+        filter (where reference_fits.asset_class != 'market') as best_beta,
+        any_value(reference_fits.corr_to_reference)
+        filter (where reference_fits.asset_class = 'market') as corr_to_market,
+        any_value(reference_fits.beta_to_reference)
+        filter (where reference_fits.asset_class = 'market') as beta_to_market
+    from reference_fits
+    group by reference_fits.ticker
+),
+
+behaviour_class as (
+    select
+        early_stats.*,
+        best_fits.best_corr,
+        best_fits.corr_to_market,
+        best_fits.beta_to_market,
+        case
+            when early_stats.vol_ann < 0.02 then 'cash'
+            when best_fits.beta_to_market <= -0.5 and best_fits.corr_to_market <= -0.5
+                then 'equity'
+            when best_fits.best_corr >= 0.5 then best_fits.best_asset_class
+            when best_fits.beta_to_market >= 1.6 and best_fits.corr_to_market >= 0.85
+                then 'equity'
+            when best_fits.corr_to_market >= 0.5 then 'equity'
+            when early_stats.vol_ann < 0.12 then 'fixed_income'
+            else 'other'
+        end as behaviour_asset_class,
+        case when best_fits.best_corr >= 0.5 then best_fits.best_region end as behaviour_region,
+        case
+            when early_stats.vol_ann < 0.02 then 'cash'
+            when best_fits.beta_to_market <= -0.5 and best_fits.corr_to_market <= -0.5
+                then 'inverse'
+            when
+                best_fits.best_corr >= 0.85 and best_fits.best_asset_class = 'equity'
+                and best_fits.best_beta >= 1.6
+                then 'leveraged_long'
+            when best_fits.best_corr >= 0.5 then 'inferred_' || best_fits.best_asset_class
+            when best_fits.beta_to_market >= 1.6 and best_fits.corr_to_market >= 0.85
+                then 'leveraged_long'
+            when best_fits.corr_to_market >= 0.5 then 'inferred_equity'
+            when early_stats.vol_ann < 0.12 then 'inferred_fixed_income'
+            else 'unclassified'
+        end as behaviour_sub_class,
+        case
+            when early_stats.vol_ann < 0.02 then 1
+            when best_fits.beta_to_market <= -0.5 and best_fits.corr_to_market <= -0.5
+                then greatest(least(round(best_fits.beta_to_market), -1), -3)
+            when
+                best_fits.best_corr >= 0.85 and best_fits.best_asset_class = 'equity'
+                and best_fits.best_beta >= 1.6
+                then least(round(best_fits.best_beta), 3)
+            when
+                coalesce(best_fits.best_corr, 0) < 0.5
+                and best_fits.beta_to_market >= 1.6 and best_fits.corr_to_market >= 0.85
+                then least(round(best_fits.beta_to_market), 3)
+            else 1
+        end as behaviour_leverage
+    from early_stats
+    left outer join best_fits
+        on early_stats.ticker = best_fits.ticker
+),
+
+keyword_match as (
+    select
+        metadata.ticker,
+        arg_min(keywords.asset_class, keywords.priority) as keyword_asset_class,
+        arg_min(keywords.sub_class, keywords.priority) as keyword_sub_class,
+        arg_min(keywords.leverage, keywords.priority) as keyword_leverage
+    from metadata
+    inner join keywords
+        on regexp_matches(lower(metadata.etf_name), keywords.pattern)
+    where metadata.asset_class is null
+    group by metadata.ticker
+),
+
+final as (
+    select
+        tickers.ticker,
+        tickers.first_date,
+        tickers.last_date,
+        metadata.ticker is not null as has_metadata,
+        coalesce(metadata.etf_name, tickers.ticker) as etf_name,
+        coalesce(
+            metadata.asset_class,
+            keyword_match.keyword_asset_class,
+            behaviour_class.behaviour_asset_class,
+            'other'
+        ) as asset_class,
+        coalesce(
+            metadata.sub_class,
+            keyword_match.keyword_sub_class,
+            behaviour_class.behaviour_sub_class,
+            'unclassified'
+        ) as sub_class,
+        coalesce(metadata.region, behaviour_class.behaviour_region, 'UNKNOWN') as region,
+        coalesce(metadata.currency, 'UNKNOWN') as currency,
+        coalesce(
+            metadata.leverage,
+            keyword_match.keyword_leverage,
+            behaviour_class.behaviour_leverage,
+            1
+        ) as leverage,
+        case
+            when metadata.asset_class is not null then 'metadata'
+            else 'inferred'
+        end as asset_class_source,
+        case
+            when metadata.asset_class is not null then null
+            when keyword_match.keyword_asset_class is not null then 'name_keywords'
+            when behaviour_class.behaviour_asset_class is not null then 'return_behaviour'
+            else 'default'
+        end as inference_method,
+        case
+            when metadata.asset_class is null then behaviour_class.inferred_as_of_date
+        end as inferred_as_of_date,
+        behaviour_class.vol_ann as early_vol_ann,
+        behaviour_class.best_corr as early_best_reference_corr,
+        behaviour_class.corr_to_market as early_corr_to_market,
+        behaviour_class.beta_to_market as early_beta_to_market
+    from tickers
+    left outer join metadata
+        on tickers.ticker = metadata.ticker
+    left outer join keyword_match
+        on tickers.ticker = keyword_match.ticker
+    left outer join behaviour_class
+        on tickers.ticker = behaviour_class.ticker
+)
+
+select * from final

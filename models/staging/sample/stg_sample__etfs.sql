@@ -1,0 +1,21 @@
+with
+
+sample_etfs as (
+    select * from {{ ref('sample_etfs') }}
+),
+
+final as (
+    select
+        ticker,
+        name as etf_name,
+        asset_class,
+        sub_class,
+        region,
+        currency,
+        leverage::double as leverage,
+        'sample' as source_file,
+        row_number() over (order by ticker) as source_line
+    from sample_etfs
+)
+
+select * from final

@@ -1,0 +1,27 @@
+"""File-level check of every user input file (prices, universe, corporate actions).
+
+Runs before any row is read: a file that is not what it claims to be stops the build here with an
+error naming it. Good price files get their format, ticker and column positions, which the staging
+SQL uses to split each line. Empty in a sample-market build.
+"""
+
+from etf_warehouse.dbt_glue import optional_str
+from etf_warehouse.ingest.manifest import input_file_table
+
+
+def model(dbt, session):
+    def duckdb_glob(pattern: str) -> list[str]:
+        return [row[0] for row in session.execute("select file from glob(?)", [pattern]).fetchall()]
+
+    def parquet_columns(path: str) -> list[str]:
+        rows = session.execute("describe select * from read_parquet(?)", [path]).fetchall()
+        return [row[0] for row in rows]
+
+    return input_file_table(
+        prices_path=optional_str(dbt.config.get("prices_path")),
+        prices_format=optional_str(dbt.config.get("prices_format")),
+        universe_path=optional_str(dbt.config.get("universe_path")),
+        corporate_actions_path=optional_str(dbt.config.get("corporate_actions_path")),
+        glob=duckdb_glob,
+        parquet_columns=parquet_columns,
+    )

@@ -1,0 +1,8 @@
+"""Daily macro and geopolitical series of the sample market, as known on each date."""
+
+from etf_warehouse.dbt_glue import sample_config
+from etf_warehouse.sample import generate_sample_market
+
+
+def model(dbt, session):
+    return generate_sample_market(sample_config(dbt.config.get("sample_market"))).macro

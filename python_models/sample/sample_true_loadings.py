@@ -1,0 +1,8 @@
+"""The generator's true factor loadings per fund: ground truth for factor-exposure checks."""
+
+from etf_warehouse.dbt_glue import sample_config
+from etf_warehouse.sample import generate_sample_market
+
+
+def model(dbt, session):
+    return generate_sample_market(sample_config(dbt.config.get("sample_market"))).truth_loadings
