@@ -74,14 +74,17 @@ def column_positions(header_fields: Sequence[str]) -> dict[str, int | None]:
 
 
 def detect_format(positions: dict[str, int | None], header_fields: Sequence[str]) -> str:
+    """Format implied by a header: Stooq's markers (OpenInt, or <PER> in its bulk files) first,
+    then a ticker column (long), then an adjusted close (Yahoo); a bare
+    Date,Open,High,Low,Close[,Volume] file is a one-file-per-ticker Stooq file."""
     names = {normalise_header_name(f) for f in header_fields}
+    if "openint" in names or "per" in names:
+        return "stooq"
     if positions["ticker"] is not None:
         return "long"
     if positions["adj_close"] is not None:
         return "yahoo"
-    if "openint" in names or "per" in names:
-        return "stooq"
-    return "stooq"  # Date,Open,High,Low,Close[,Volume]: the one-file-per-ticker default
+    return "stooq"
 
 
 def ticker_from_file_name(file_name: str, file_format: str) -> str:
@@ -156,6 +159,18 @@ def inspect_parquet_file(
         raise InputFileError(
             f"price file {path}: columns {list(column_names)} are not a {file_format} layout; "
             f"missing column(s) {', '.join(missing)}"
+        )
+    # Parquet columns are read by name, so a column must carry the contract's own name: an
+    # "Adj Close" column would otherwise be silently ignored.
+    misnamed = [
+        f"{column_names[pos - 1]!r} -> {canonical}"
+        for canonical, pos in positions.items()
+        if pos is not None and column_names[pos - 1].strip().lower() != canonical
+    ]
+    if misnamed:
+        raise InputFileError(
+            f"price file {path}: rename Parquet column(s) {', '.join(misnamed)} "
+            "(Parquet files must use the long format's column names)"
         )
     name = os.path.basename(path)
     return PriceFile(

@@ -9,22 +9,22 @@ with
 
 metadata as (
     {% if var('universe_path', none) is not none %}
-        select * from {{ ref('stg_universe_file__etfs') }}
+    select * from {{ ref('stg_universe_file__etfs') }}
     {% elif var('prices_path', none) is none %}
-        select * from {{ ref('stg_sample__etfs') }}
+    select * from {{ ref('stg_sample__etfs') }}
     {% else %}
     -- real price files without a universe file: no metadata at all
-        select
-            null::varchar as ticker,
-            null::varchar as etf_name,
-            null::varchar as asset_class,
-            null::varchar as sub_class,
-            null::varchar as region,
-            null::varchar as currency,
-            null::double as leverage,
-            null::varchar as source_file,
-            null::bigint as source_line
-        where false
+    select
+        null::varchar as ticker,
+        null::varchar as etf_name,
+        null::varchar as asset_class,
+        null::varchar as sub_class,
+        null::varchar as region,
+        null::varchar as currency,
+        null::double as leverage,
+        null::varchar as source_file,
+        null::bigint as source_line
+    where false
     {% endif %}
 ),
 

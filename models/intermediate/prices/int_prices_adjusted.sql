@@ -10,7 +10,9 @@
 
     adj_close is a total-return index, equal to the close on the ticker's first clean row and
     compounding daily_return after it: forward-adjusted, so a later split or distribution never
-    rewrites an earlier value (point-in-time), unlike vendors' backward-adjusted closes.
+    rewrites an earlier value (point-in-time), unlike vendors' backward-adjusted closes. The log
+    returns are summed in fixed point (1e-15, see the fixed_point macro) so the index is the same
+    to the last bit whatever data follows; it tracks the compounded daily_return within 1e-12.
 -#}
 
 with
@@ -87,6 +89,13 @@ returns as (
     from with_previous
 ),
 
+fixed_point_returns as (
+    select
+        *,
+        {{ fixed_point('ln(1 + coalesce(daily_return, 0))', '1e15') }} as log_return_fp
+    from returns
+),
+
 final as (
     select
         ticker,
@@ -98,7 +107,7 @@ final as (
         close,
         volume,
         first_value(close) over history_to_date
-        * exp(sum(ln(1 + coalesce(daily_return, 0))) over history_to_date) as adj_close,
+        * exp({{ exact_window_sum('log_return_fp', '1e15', 'history_to_date') }}) as adj_close,
         daily_return,
         ln(1 + daily_return) as log_return,
         return_basis,
@@ -118,7 +127,7 @@ final as (
         n_copies_of_day,
         source_file,
         source_line
-    from returns
+    from fixed_point_returns
     window history_to_date as (
         partition by ticker order by price_date
         rows between unbounded preceding and current row

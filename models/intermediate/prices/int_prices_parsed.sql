@@ -5,9 +5,9 @@ with
 
 raw_rows as (
     {% if var('prices_path', none) is not none %}
-        select * from {{ ref('stg_price_files__prices') }}
+    select * from {{ ref('stg_price_files__prices') }}
     {% else %}
-        select * from {{ ref('stg_sample__prices') }}
+    select * from {{ ref('stg_sample__prices') }}
     {% endif %}
 ),
 

@@ -123,10 +123,16 @@ continuous as (
     select
         *,
         coalesce(adj_close, close) * exp(
-            sum(case when is_split_candidate then ln(candidate_split_ratio) else 0 end)
-                over history_to_date
+            {{ exact_window_sum('split_log_ratio_fp', '1e15', 'history_to_date') }}
         ) as continuous_price
-    from split_candidates
+    from (
+        select
+            *,
+            {{ fixed_point(
+                'case when is_split_candidate then ln(candidate_split_ratio) else 0 end', '1e15'
+            ) }} as split_log_ratio_fp
+        from split_candidates
+    )
     window history_to_date as (
         partition by ticker order by price_date
         rows between unbounded preceding and current row
@@ -242,16 +248,18 @@ final as (
         case when is_kept then adj_close end as adj_close,
         case when is_kept then (open is null or high is null or low is null) end
             as is_ohlc_filled,
+        -- a missing field makes its comparison null: "null or false" must read as false
         case
             when is_kept
-                then (
+                then coalesce(
                     open <= 0 or high <= 0 or low <= 0
                     or high < greatest(open_filled, close, low_filled)
-                    or low > least(open_filled, close, high_filled)
+                    or low > least(open_filled, close, high_filled),
+                    false
                 )
         end as is_ohlc_repaired,
         case when is_kept then volume is null end as is_volume_missing,
-        case when is_kept then volume < 0 end as is_volume_negative,
+        case when is_kept then coalesce(volume < 0, false) end as is_volume_negative,
         coalesce(n_copies, 1) as n_copies_of_day,
         coalesce(is_split_candidate, false) as is_split_candidate,
         candidate_split_ratio,

@@ -142,7 +142,8 @@ action_checks as (
         ticker,
         action_date as date,
         1 as rows_affected,
-        action_type || ' ratio ' || round(ratio, 6) || ': '
+        action_type || coalesce(' ratio ' || round(ratio, 6), '')
+        || coalesce(' amount ' || amount, '') || ': '
         || coalesce(not_applied_reason, detail) as detail
     from actions
     where source = 'detected' or not is_applied

@@ -1,0 +1,262 @@
+"""Time a full ``dbt build`` and its peak memory, per stage and per model.
+
+Generates a universe of the requested size, either as the embedded sample (dbt vars) or written
+as files through the real-file path (so ingestion is measured too), builds it into a fresh
+DuckDB file, and prints:
+
+- wall time of the whole ``dbt build`` process and its peak RSS (``getrusage`` of the child);
+- per stage (sample generation, input checks, staging, cleaning, corporate actions, features,
+  marts, data tests, unit tests): summed node time, wall span and the peak RSS of the dbt
+  process while the stage ran (RSS sampled every 50 ms from /proc);
+- the slowest nodes.
+
+Examples::
+
+    .venv/bin/python benchmarks/build_benchmark.py                       # default sample
+    .venv/bin/python benchmarks/build_benchmark.py --n-etfs 1000 --source files
+
+Results are also written as JSON to ``benchmarks/out/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from etf_warehouse.sample import SampleConfig  # noqa: E402
+from etf_warehouse.sample.files import write_sample_files  # noqa: E402
+
+DBT = Path(sys.executable).with_name("dbt")
+STAGES = (
+    # (stage, predicate on the node's original file path and resource type)
+    ("sample generation (python)", lambda p, t: t == "model" and "python_models/sample/" in p),
+    ("input file checks (python)", lambda p, t: t == "model" and "python_models/inputs/" in p),
+    ("reference data (python)", lambda p, t: t == "model" and "python_models/reference/" in p),
+    ("seeds", lambda p, t: t == "seed"),
+    ("staging", lambda p, t: t == "model" and "models/staging/" in p),
+    ("prices: parse, validate, adjust", lambda p, t: t == "model" and "intermediate/prices/" in p),
+    ("corporate actions", lambda p, t: t == "model" and "intermediate/corporate_actions/" in p),
+    ("etf classification", lambda p, t: t == "model" and "intermediate/etfs/" in p),
+    ("features", lambda p, t: t == "model" and "intermediate/features/" in p),
+    ("marts", lambda p, t: t == "model" and "models/marts/" in p),
+    ("unit tests", lambda p, t: t == "unit_test"),
+    ("data tests", lambda p, t: t == "test"),
+)
+
+
+class RssSampler(threading.Thread):
+    """Samples the resident set size of a process every ``interval`` seconds."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.samples: list[tuple[float, int]] = []  # (unix time, RSS bytes)
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        status = Path(f"/proc/{self.pid}/status")
+        while not self._stop_event.is_set():
+            try:
+                for line in status.read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        self.samples.append((time.time(), int(line.split()[1]) * 1024))
+                        break
+            except (FileNotFoundError, ProcessLookupError):
+                break
+            time.sleep(self.interval)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+    def peak_between(self, start: float, end: float) -> int:
+        inside = [rss for t, rss in self.samples if start - self.interval <= t <= end]
+        return max(inside, default=0)
+
+
+def parse_time(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=UTC).timestamp()
+
+
+def node_windows(run_results: dict, manifest: dict) -> list[dict]:
+    nodes = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
+    rows = []
+    for result in run_results["results"]:
+        uid = result["unique_id"]
+        node = nodes.get(uid, {})
+        starts = [parse_time(t["started_at"]) for t in result["timing"] if t.get("started_at")]
+        ends = [parse_time(t["completed_at"]) for t in result["timing"] if t.get("completed_at")]
+        rows.append(
+            {
+                "unique_id": uid,
+                "resource_type": uid.split(".")[0],
+                "path": node.get("original_file_path", ""),
+                "status": result["status"],
+                "seconds": result["execution_time"],
+                "start": min(starts, default=0.0),
+                "end": max(ends, default=0.0),
+            }
+        )
+    return rows
+
+
+def run(args: argparse.Namespace) -> dict:
+    workdir = Path(args.workdir or PROJECT_ROOT / "benchmarks" / "out" / args.label())
+    workdir.mkdir(parents=True, exist_ok=True)
+    database = workdir / "warehouse.duckdb"
+    for suffix in ("", ".wal"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+
+    config = SampleConfig(n_etfs=args.n_etfs, years=args.years, seed=args.seed)
+    generate_seconds = 0.0
+    if args.source == "files":
+        t0 = time.perf_counter()
+        files = write_sample_files(config, workdir / "files", file_format=args.format)
+        generate_seconds = time.perf_counter() - t0
+        dbt_vars = files.dbt_vars()
+    else:
+        dbt_vars = {
+            "sample_n_etfs": args.n_etfs,
+            "sample_years": args.years,
+            "sample_seed": args.seed,
+        }
+
+    cmd = [
+        str(DBT),
+        "build",
+        "--vars",
+        json.dumps(dbt_vars),
+        "--target-path",
+        str(workdir / "target"),
+        "--log-path",
+        str(workdir / "logs"),
+    ]
+    env = {
+        **os.environ,
+        "ETF_WAREHOUSE_PATH": str(database),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    print(f">> {' '.join(cmd[:2])} --vars '{json.dumps(dbt_vars)}'", file=sys.stderr)
+    t0 = time.time()
+    proc = subprocess.Popen(
+        cmd, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    sampler = RssSampler(proc.pid)
+    sampler.start()
+    output, _ = proc.communicate()
+    wall = time.time() - t0
+    sampler.stop()
+    peak_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    if proc.returncode != 0:
+        print(output[-5000:], file=sys.stderr)
+        raise SystemExit(f"dbt build failed (exit {proc.returncode})")
+
+    run_results = json.loads((workdir / "target" / "run_results.json").read_text())
+    manifest = json.loads((workdir / "target" / "manifest.json").read_text())
+    nodes = node_windows(run_results, manifest)
+    stages = []
+    for name, predicate in STAGES:
+        members = [n for n in nodes if predicate(n["path"], n["resource_type"])]
+        if not members:
+            continue
+        start = min(n["start"] for n in members)
+        end = max(n["end"] for n in members)
+        stages.append(
+            {
+                "stage": name,
+                "nodes": len(members),
+                "node_seconds": round(sum(n["seconds"] for n in members), 2),
+                "span_seconds": round(end - start, 2),
+                "peak_rss_mib": round(sampler.peak_between(start, end) / 2**20),
+            }
+        )
+    first_node = min(n["start"] for n in nodes)
+    (n_rows,) = _count_rows(database)
+    summary = {
+        "label": args.label(),
+        "n_etfs": args.n_etfs,
+        "years": args.years,
+        "source": args.source,
+        "format": args.format if args.source == "files" else "sample",
+        "file_generation_seconds": round(generate_seconds, 1),
+        "dbt_build_wall_seconds": round(wall, 1),
+        "dbt_startup_seconds": round(first_node - t0, 1),
+        "peak_rss_mib": round(peak_rss / 2**20),
+        "price_rows": n_rows,
+        "nodes": len(nodes),
+        "cpu_count": os.cpu_count(),
+        "stages": stages,
+        "slowest_nodes": sorted(
+            (
+                {
+                    "node": n["unique_id"],
+                    "seconds": round(n["seconds"], 2),
+                    "peak_rss_mib": round(sampler.peak_between(n["start"], n["end"]) / 2**20),
+                }
+                for n in nodes
+            ),
+            key=lambda n: -n["seconds"],
+        )[: args.top],
+    }
+    (workdir / "summary.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def _count_rows(database: Path) -> tuple[int]:
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.sql("select count(*) from fct_daily_prices").fetchall()[0]
+
+
+def print_summary(s: dict) -> None:
+    print(
+        f"\n{s['label']}: {s['n_etfs']} ETFs x {s['years']} years, source {s['source']} "
+        f"({s['format']}), {s['price_rows']:,} clean price rows, {s['cpu_count']} cores"
+    )
+    if s["file_generation_seconds"]:
+        print(
+            f"  writing the input files (not part of the build): {s['file_generation_seconds']} s"
+        )
+    print(
+        f"  dbt build wall time: {s['dbt_build_wall_seconds']} s "
+        f"(of which dbt start-up and parsing {s['dbt_startup_seconds']} s); "
+        f"peak RSS {s['peak_rss_mib']} MiB; {s['nodes']} nodes"
+    )
+    print(f"\n  {'stage':34} {'nodes':>5} {'node s':>8} {'span s':>8} {'peak RSS MiB':>13}")
+    for st in s["stages"]:
+        print(
+            f"  {st['stage']:34} {st['nodes']:>5} {st['node_seconds']:>8} "
+            f"{st['span_seconds']:>8} {st['peak_rss_mib']:>13}"
+        )
+    print("\n  slowest nodes:")
+    for n in s["slowest_nodes"]:
+        print(f"    {n['seconds']:>7} s  {n['peak_rss_mib']:>6} MiB  {n['node']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n-etfs", type=int, default=150)
+    parser.add_argument("--years", type=float, default=20)
+    parser.add_argument("--seed", type=int, default=20_240_601)
+    parser.add_argument("--source", choices=["sample", "files"], default="sample")
+    parser.add_argument("--format", choices=["stooq", "yahoo", "long"], default="stooq")
+    parser.add_argument("--workdir", default=None)
+    parser.add_argument("--top", type=int, default=8, help="slowest nodes to list")
+    args = parser.parse_args()
+    args.label = lambda: f"{args.source}_{args.n_etfs}x{args.years:g}y"
+    print_summary(run(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""End to end on the real Stooq ETF files beside the project (skipped where absent)."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import STOOQ_UNIVERSE
+from tests.e2e.dbt_runner import DbtResult, dbt_build
+
+pytestmark = pytest.mark.e2e
+
+TRUNCATE_AT = "2014-06-30"
+
+
+def stooq_vars(prices_dir: Path, *, universe: bool = True) -> dict:
+    out = {"prices_path": str(prices_dir / "*.txt"), "prices_format": "stooq"}
+    if universe:
+        out["universe_path"] = str(STOOQ_UNIVERSE)
+    return out
+
+
+@pytest.fixture(scope="module")
+def stooq_build(stooq_dir, tmp_path_factory) -> DbtResult:
+    return dbt_build(tmp_path_factory.mktemp("stooq"), stooq_vars(stooq_dir))
+
+
+def test_every_line_of_every_file_is_accounted_for(stooq_build, stooq_dir):
+    lines_in_files = {
+        path.name.split(".")[0].upper(): len(path.read_text().splitlines()) - 1
+        for path in stooq_dir.glob("*.txt")
+    }
+    counted = dict(
+        stooq_build.query(
+            """
+            select ticker, count(*) from (
+                select ticker from fct_daily_prices
+                union all
+                select ticker from fct_price_quarantine
+            ) group by ticker
+            """
+        )
+    )
+    assert counted == lines_in_files
+
+
+def test_source_line_points_at_the_line_in_the_file(stooq_build, stooq_dir):
+    rng = random.Random(7)
+    rows = stooq_build.query("select source_file, source_line, date, close from fct_daily_prices")
+    for source_file, source_line, day, close in rng.sample(rows, 200):
+        line = Path(source_file).read_text().splitlines()[source_line - 1].split(",")
+        assert line[0] == day.strftime("%Y%m%d")
+        assert float(line[4]) == close
+
+
+def test_returns_match_the_adjusted_closes(stooq_build):
+    # Stooq files are already split- and dividend-adjusted: returns are plain close ratios.
+    (worst,) = stooq_build.query(
+        """
+        select max(abs(daily_return - (close / lag_close - 1))) from (
+            select daily_return, close, lag(close) over (partition by ticker order by date)
+                as lag_close
+            from fct_daily_prices
+        ) where lag_close is not null
+        """
+    )[0]
+    assert worst < 1e-12
+    assert stooq_build.query("select count(*) from fct_corporate_actions") == [(0,)]
+
+
+def test_metadata_is_used(stooq_build):
+    rows = dict(
+        stooq_build.query("select ticker, asset_class || '/' || risk_category from dim_etfs")
+    )
+    assert rows["SPY"] == "equity/high"
+    assert rows["TLT"] == "fixed_income/moderate"
+    assert rows["TQQQ"] == "equity/very_high"
+    assert stooq_build.query(
+        "select count(*) from dim_etfs where asset_class_source = 'inferred'"
+    ) == [(0,)]
+
+
+def test_without_metadata_asset_classes_are_inferred(stooq_dir, tmp_path):
+    build = dbt_build(tmp_path, stooq_vars(stooq_dir, universe=False))
+    rows = dict(build.query("select ticker, asset_class || '/' || leverage from dim_etfs"))
+    assert rows["SPY"] == "equity/1.0"
+    assert rows["TQQQ"] == "equity/3.0"
+    assert rows["SQQQ"] == "equity/-3.0"
+    assert rows["IEF"] == "fixed_income/1.0"
+    assert build.query("select count(*) from dim_etfs where asset_class_source != 'inferred'") == [
+        (0,)
+    ]
+
+
+def test_truncating_the_data_changes_nothing_before_the_cut(stooq_build, stooq_dir, tmp_path):
+    """Point-in-time: remove every row after T, rebuild, compare everything dated <= T."""
+    cut = TRUNCATE_AT.replace("-", "")
+    truncated = tmp_path / "truncated"
+    truncated.mkdir()
+    for path in stooq_dir.glob("*.txt"):
+        lines = path.read_text().splitlines()
+        kept = [lines[0]] + [line for line in lines[1:] if line.split(",")[0] <= cut]
+        if len(kept) > 1:
+            (truncated / path.name).write_text("\n".join(kept) + "\n")
+    shutil.copy(STOOQ_UNIVERSE, tmp_path / "universe.csv")
+    short = dbt_build(tmp_path / "build", stooq_vars(truncated))
+
+    def rows(build: DbtResult, table: str, date_column: str) -> list[tuple]:
+        columns = [
+            c
+            for (c,) in build.query(
+                f"select column_name from information_schema.columns where table_name = '{table}'"
+                " and column_name not in ('source_file')"
+                " order by ordinal_position"
+            )
+        ]
+        return build.query(
+            f"select {', '.join(columns)} from {table} where {date_column} <= '{TRUNCATE_AT}'"
+            f" order by ticker, {date_column}"
+        )
+
+    for table, date_column in (
+        ("fct_daily_prices", "date"),
+        ("int_etf_features_daily", "price_date"),
+        ("fct_price_quarantine", "date"),
+    ):
+        full_rows = rows(stooq_build, table, date_column)
+        short_rows = rows(short, table, date_column)
+        assert len(full_rows) == len(short_rows), table
+        assert full_rows == short_rows, table

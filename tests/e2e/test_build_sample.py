@@ -1,0 +1,158 @@
+"""End to end: ``dbt build`` on a tiny embedded sample market, checked against its ground truth."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.dbt_runner import DbtResult, dbt_build
+
+pytestmark = pytest.mark.e2e
+
+SAMPLE_VARS = {"sample_n_etfs": 30, "sample_years": 4}
+
+
+@pytest.fixture(scope="module")
+def sample_build(tmp_path_factory) -> DbtResult:
+    return dbt_build(tmp_path_factory.mktemp("sample"), SAMPLE_VARS)
+
+
+def test_core_tables_are_populated(sample_build):
+    for table in (
+        "dim_etfs",
+        "fct_daily_prices",
+        "fct_price_quarantine",
+        "fct_corporate_actions",
+        "mart_data_quality",
+    ):
+        (count,) = sample_build.query(f"select count(*) from {table}")[0]
+        assert count > 0, table
+    (n_etfs,) = sample_build.query("select count(*) from dim_etfs")[0]
+    assert n_etfs == 30
+
+
+def test_raw_rows_equal_clean_plus_quarantined_for_every_ticker(sample_build):
+    rows = sample_build.query(
+        """
+        with raw as (select ticker, count(*) as n from sample_prices group by ticker),
+        clean as (select ticker, count(*) as n from fct_daily_prices group by ticker),
+        quarantined as (select ticker, count(*) as n from fct_price_quarantine group by ticker)
+        select raw.ticker, raw.n, coalesce(clean.n, 0), coalesce(quarantined.n, 0)
+        from raw
+        left join clean using (ticker)
+        left join quarantined using (ticker)
+        """
+    )
+    assert len(rows) == 30
+    for ticker, n_raw, n_clean, n_quarantined in rows:
+        assert n_raw == n_clean + n_quarantined, ticker
+
+
+def test_unadjusted_consolidation_is_detected_and_not_a_return(sample_build):
+    truth = sample_build.query(
+        """
+        select ticker, date::date from sample_injected_faults
+        where fault_type = 'undeclared_corporate_action' and detail like 'consolidation%'
+        """
+    )
+    assert truth, "the sample must hold an undeclared consolidation (the SNAS.AX case)"
+    for ticker, day in truth:
+        detected = sample_build.query(
+            f"""
+            select ratio from fct_corporate_actions
+            where ticker = '{ticker}' and date = '{day}' and source = 'detected' and is_applied
+            """
+        )
+        assert detected == [(0.1,)], (ticker, day)
+        (ret,) = sample_build.query(
+            "select daily_return from fct_daily_prices"
+            f" where ticker = '{ticker}' and date = '{day}'"
+        )[0]
+        assert abs(ret) < 0.2, f"{ticker} shows its consolidation as a {ret:.0%} return"
+    (max_abs,) = sample_build.query("select max(abs(daily_return)) from fct_daily_prices")[0]
+    assert max_abs < 0.5
+
+
+def test_every_injected_fault_is_caught(sample_build):
+    faults = sample_build.query("select ticker, date::date, fault_type from sample_injected_faults")
+    kinds = {fault_type for _, _, fault_type in faults}
+    assert {"bad_tick", "zero_price", "duplicate_exact", "missing_day"} <= kinds
+    for ticker, day, fault_type in faults:
+        where = f"ticker = '{ticker}' and date = '{day}'"
+        if fault_type == "bad_tick":
+            assert sample_build.query(f"select reason from fct_price_quarantine where {where}") == [
+                ("bad_tick",)
+            ]
+        elif fault_type == "zero_price":
+            assert sample_build.query(f"select reason from fct_price_quarantine where {where}") == [
+                ("non_positive_price",)
+            ]
+        elif fault_type in ("duplicate_exact", "duplicate_conflicting"):
+            assert sample_build.query(f"select reason from fct_price_quarantine where {where}") == [
+                ("duplicate_day",)
+            ]
+            assert sample_build.query(f"select count(*) from fct_daily_prices where {where}") == [
+                (1,)
+            ]
+        elif fault_type in ("missing_day", "outage"):
+            (gaps,) = sample_build.query(
+                f"""
+                select count(*) from mart_data_quality
+                where check_name = 'missing_sessions' and ticker = '{ticker}'
+                and date > '{day}'
+                """
+            )[0]
+            assert gaps >= 1, (ticker, day, fault_type)
+        elif fault_type == "undeclared_corporate_action":
+            assert sample_build.query(
+                f"select source from fct_corporate_actions where {where} and action_type != "
+                "'distribution'"
+            ) == [("detected",)]
+        elif fault_type == "declared_corporate_action":
+            assert sample_build.query(
+                f"select source, is_applied from fct_corporate_actions where {where} "
+                "and action_type != 'distribution'"
+            ) == [("declared", True)]
+
+
+def test_missing_metadata_is_inferred_and_flagged(sample_build):
+    rows = sample_build.query(
+        """
+        select ticker, asset_class, asset_class_source, inference_method
+        from dim_etfs where not has_metadata
+        """
+    )
+    assert rows, "the sample leaves some funds out of its metadata"
+    for ticker, asset_class, source, method in rows:
+        assert source == "inferred", ticker
+        assert method == "return_behaviour", ticker
+        assert asset_class == "equity", ticker  # slots 18 and 28 are equity funds
+
+
+def test_forced_delisting_is_flagged(sample_build):
+    # Slot 11 (the first inverse fund) is closed by its issuer 80 % through its life.
+    assert sample_build.query("select is_delisted from dim_etfs where ticker = 'BEA01.AX'") == [
+        (True,)
+    ]
+    (n_live_at_end,) = sample_build.query("select count(*) from dim_etfs where not is_delisted")[0]
+    assert n_live_at_end >= 25
+
+
+def test_data_quality_has_no_errors_and_accounts_for_all_rows(sample_build):
+    assert sample_build.query("select * from mart_data_quality where severity = 'error'") == []
+    ((detail,),) = sample_build.query(
+        "select detail from mart_data_quality where check_name = 'row_accounting'"
+    )
+    assert detail.startswith("raw rows ")
+
+
+def test_features_are_null_until_their_window_is_full(sample_build):
+    rows = sample_build.query(
+        """
+        select min(obs_index) filter (where momentum_12m is not null),
+               min(obs_index) filter (where realized_vol_1m_ann is not null)
+        from int_etf_features_daily
+        """
+    )
+    first_mom_12m, first_vol_1m = rows[0]
+    assert first_mom_12m == 253
+    assert first_vol_1m == 22
