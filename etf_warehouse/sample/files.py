@@ -57,20 +57,23 @@ def stooq_ticker(ticker: str) -> str:
 
 
 def _adjustment_factors(group: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame:
-    """Backward split and distribution factors per row of one fund (Yahoo's convention)."""
+    """Backward split and distribution factors per row of one fund (Yahoo's convention).
+
+    A distribution scales every earlier close by one minus the fraction of the price it paid
+    out (the action's ``ratio``), which makes the adjusted close's ratio on the ex-day equal the
+    holding-period return (close + distribution) / previous close. Using the declared fraction
+    rather than the previous raw close keeps an injected fault on that row (a zero price, a bad
+    tick) out of every earlier adjusted close.
+    """
     dates = group["date"].to_numpy()
     split_factor = np.ones(len(group))
     dist_factor = np.ones(len(group))
-    closes = group["close"].to_numpy()
     for act in actions.itertuples():
         before = dates < np.datetime64(act.date)
         if act.action_type in ("split", "consolidation"):
             split_factor[before] /= act.ratio
         else:
-            idx = int(np.searchsorted(dates, np.datetime64(act.date)))
-            if 0 < idx < len(group):
-                prev_close = closes[idx - 1]
-                dist_factor[before] *= 1.0 - act.amount / prev_close
+            dist_factor[before] *= 1.0 - act.ratio
     return pd.DataFrame({"split_factor": split_factor, "dist_factor": dist_factor})
 
 

@@ -117,7 +117,8 @@ def _draw_fund(
     if slot < PROTECTED_SLOTS or u_list < 0.4:
         listing = 0
     else:
-        listing = int((n_days - MIN_LIFE_SESSIONS) * rng.uniform() ** 0.8)
+        # histories shorter than a minimum life list everything at the start
+        listing = int(max(n_days - MIN_LIFE_SESSIONS, 0) * rng.uniform() ** 0.8)
     # Small funds (below their template's typical size) are the ones issuers close.
     prone_prob = DELIST_PRONE_PROB if adv < template.adv_aud else DELIST_PRONE_PROB / 4
     delist_prone = slot >= PROTECTED_SLOTS and rng.uniform() < prone_prob

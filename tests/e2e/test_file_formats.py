@@ -41,26 +41,16 @@ def returns(build: DbtResult, *, stooq_names: bool = False) -> dict[tuple[str, s
 
 def test_all_formats_give_the_same_returns(builds):
     reference = returns(builds["long_csv"])
-    ex_days = {
-        (t, d)
-        for t, d in builds["long_csv"].query(
-            "select ticker, date::varchar from fct_daily_prices where distribution_amount > 0"
-        )
-    }
-    assert len(reference) > 10_000 and ex_days
+    assert len(reference) > 10_000
     for name, build in builds.items():
         got = returns(build, stooq_names=(name == "stooq"))
         assert got.keys() == reference.keys(), name
-        if name != "yahoo":
-            assert max(abs(got[k] - reference[k]) for k in reference) < 1e-12, name
-            continue
-        # Yahoo files carry 6-decimal adjusted closes. On ex-distribution days Yahoo's
-        # multiplicative factor gives close / (previous close - D) where the holding-period
-        # return is (close + D) / previous close: they differ by about D^2 / P^2.
-        plain = [abs(got[k] - reference[k]) for k in reference if k not in ex_days]
-        ex = [abs(got[k] - reference[k]) for k in reference if k in ex_days]
-        assert max(plain) < 1e-5
-        assert max(ex) < 2e-3
+        # Yahoo files carry 6-decimal prices, so their returns differ by rounding, and where a
+        # distribution goes ex inside an outage the multi-day return compounds it differently
+        # (Yahoo's factor is fixed on the missing ex-day): measured 2e-5 at worst.
+        tolerance = 1e-4 if name == "yahoo" else 1e-12
+        worst = max(abs(got[k] - reference[k]) for k in reference)
+        assert worst < tolerance, (name, worst)
 
 
 def test_yahoo_returns_come_from_the_vendor_adjusted_close(builds):
