@@ -252,11 +252,11 @@ final as (
         case
             when is_kept
                 then coalesce(
-                    open <= 0 or high <= 0 or low <= 0
-                    or high < greatest(open_filled, close, low_filled)
-                    or low > least(open_filled, close, high_filled),
-                    false
-                )
+                        open <= 0 or high <= 0 or low <= 0
+                        or high < greatest(open_filled, close, low_filled)
+                        or low > least(open_filled, close, high_filled),
+                        false
+                    )
         end as is_ohlc_repaired,
         case when is_kept then volume is null end as is_volume_missing,
         case when is_kept then coalesce(volume < 0, false) end as is_volume_negative,
