@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from etf_warehouse.forecast.ml import ForecastSettings
+from etf_warehouse.risk.beta import KalmanBetaSettings
+from etf_warehouse.risk.garch import GarchSettings
 from etf_warehouse.sample import SampleConfig
 
 
@@ -41,4 +44,45 @@ def sample_config(settings: dict[str, Any] | None) -> SampleConfig:
         seed=int(settings["seed"]),
         signal_strength=float(settings["signal_strength"]),
         faults=as_bool(settings["faults"]),
+    )
+
+
+def garch_settings(settings: dict[str, Any] | None) -> GarchSettings:
+    """:class:`GarchSettings` from the ``garch`` config dict (see dbt_project.yml)."""
+    settings = settings or {}
+    defaults = GarchSettings()
+    return GarchSettings(
+        refit_months=int(settings.get("refit_months", defaults.refit_months)),
+        max_window=int(settings.get("max_window", defaults.max_window)),
+        min_obs=int(settings.get("min_obs", defaults.min_obs)),
+        horizon=int(settings.get("horizon", defaults.horizon)),
+    )
+
+
+def worker_count(value: Any) -> int:
+    """Processes for embarrassingly parallel fits: the config value, capped by the CPUs."""
+    import os
+
+    wanted = int(value) if value not in (None, "", "None") else 2
+    return max(1, min(wanted, os.cpu_count() or 1))
+
+
+def kalman_beta_settings(memory: Any) -> KalmanBetaSettings:
+    """:class:`KalmanBetaSettings` with the ``beta_kalman_memory`` var (observations)."""
+    if memory in (None, "", "None"):
+        return KalmanBetaSettings()
+    return KalmanBetaSettings(memory=int(memory))
+
+
+def forecast_settings(settings: dict[str, Any] | None) -> ForecastSettings:
+    """:class:`ForecastSettings` from the ``forecast`` config dict (see dbt_project.yml)."""
+    settings = settings or {}
+    defaults = ForecastSettings()
+    return ForecastSettings(
+        horizon=int(settings.get("horizon", defaults.horizon)),
+        embargo=int(settings.get("embargo", defaults.embargo)),
+        retrain_months=int(settings.get("retrain_months", defaults.retrain_months)),
+        min_train_months=int(settings.get("min_train_months", defaults.min_train_months)),
+        max_train_months=int(settings.get("max_train_months", defaults.max_train_months)),
+        seed=int(settings.get("seed", defaults.seed)),
     )

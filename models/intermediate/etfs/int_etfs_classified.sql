@@ -20,8 +20,10 @@
         annualised vol < 12 %                     -> fixed_income
         otherwise                                 -> other
 
-    Behavioural inference uses only the ticker's first sessions, so it never changes once made;
-    `inferred_as_of_date` is the date of the last return it used.
+    Behavioural inference uses exactly the ticker's first `asset_class_inference_sessions`
+    returns, so it never changes once made; `inferred_as_of_date` is the date of the last return
+    it used. A ticker with fewer returns is `other` / `pending_history` until it has them
+    (metadata and name keywords apply at once).
 -#}
 
 with
@@ -188,6 +190,8 @@ behaviour_class as (
     from early_stats
     left outer join best_fits
         on early_stats.ticker = best_fits.ticker
+    -- a class inferred from fewer returns would change once they arrive: wait for all of them
+    where early_stats.n_returns >= {{ var('asset_class_inference_sessions') }}
 ),
 
 keyword_match as (
@@ -220,7 +224,7 @@ final as (
             metadata.sub_class,
             keyword_match.keyword_sub_class,
             behaviour_class.behaviour_sub_class,
-            'unclassified'
+            'pending_history'
         ) as sub_class,
         coalesce(metadata.region, behaviour_class.behaviour_region, 'UNKNOWN') as region,
         coalesce(metadata.currency, 'UNKNOWN') as currency,
@@ -238,7 +242,7 @@ final as (
             when metadata.asset_class is not null then null
             when keyword_match.keyword_asset_class is not null then 'name_keywords'
             when behaviour_class.behaviour_asset_class is not null then 'return_behaviour'
-            else 'default'
+            else 'pending_history'
         end as inference_method,
         case
             when metadata.asset_class is null then behaviour_class.inferred_as_of_date

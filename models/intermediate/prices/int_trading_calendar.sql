@@ -76,9 +76,11 @@ final as (
         n_tickers_with_rows,
         n_live_tickers,
         -- number of trading days on or before this date
-        sum(is_trading_day::int) over (
-            order by price_date rows between unbounded preceding and current row
-        ) as trading_days_to_date
+        (
+            sum(is_trading_day::int) over (
+                order by price_date rows between unbounded preceding and current row
+            )
+        )::bigint as trading_days_to_date
     from classified
 )
 

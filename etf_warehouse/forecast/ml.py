@@ -1,0 +1,211 @@
+"""Walk-forward ML forecasts of next-month relative returns, with out-of-sample bias correction.
+
+Members: a ridge regression and a histogram gradient-boosting regressor (scikit-learn), trained
+on a panel of cross-sectionally ranked features (see the dbt model int_ml_panel) to predict each
+fund's return over the next ``horizon`` rows relative to the funds' mean that date.
+
+Walk-forward, point-in-time:
+
+- The models are retrained on the first trading date of every ``retrain_months``-th month (R).
+- A retrain at R learns from the panel's month-start rows whose label is known by R minus an
+  ``embargo`` of trading days (each label spans ``horizon`` rows, so the purge gap between the
+  last training label's start and R is at least horizon + embargo rows), within the last
+  ``max_train_months`` months. Fewer than ``min_train_months`` usable months: no model yet.
+- Between R and the next retrain, the model predicts every row from its features that day.
+
+Bias correction (per member): at each retrain, the member's own past out-of-sample forecasts
+whose labels are known by R (month-start rows of the last ``calibration_months`` months) give
+
+- its bias, the mean of (forecast - realised label), subtracted from the coming period's
+  forecasts (the seed plan's pending 1.4: biased ML forecasts);
+- its calibration slope b (realised label on forecast), which shrinks the member toward the
+  cross-sectional mean in the ensemble: ensemble = mean over members of
+  cs_mean + w * (corrected - cs_mean), with w = b clipped to [``min_member_weight``, 1]. A member
+  with no recent skill is down-weighted, never dropped, so forecasts keep their ordering.
+
+Until ``min_calibration_rows`` out-of-sample rows exist the bias is 0 and w is 1. Everything is
+seeded and deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.linear_model import Ridge
+
+MEMBERS = ("ridge", "gbm")
+
+
+@dataclass(frozen=True)
+class ForecastSettings:
+    horizon: int = 21
+    embargo: int = 5
+    retrain_months: int = 1
+    min_train_months: int = 24
+    max_train_months: int = 60
+    calibration_months: int = 12
+    min_calibration_rows: int = 100
+    min_member_weight: float = 0.1
+    ridge_alpha: float = 10.0
+    gbm_max_iter: int = 100
+    gbm_learning_rate: float = 0.05
+    gbm_max_leaf_nodes: int = 15
+    gbm_min_samples_leaf: int = 40
+    seed: int = 0
+
+
+def month_starts(dates: pd.DatetimeIndex, every: int = 1) -> pd.DatetimeIndex:
+    """First date of every ``every``-th calendar month present in ``dates``."""
+    dates = pd.DatetimeIndex(dates).unique().sort_values()
+    firsts = pd.Series(dates, index=dates).groupby([dates.year, dates.month]).min()
+    keep = [d for (_, month), d in firsts.items() if (month - 1) % every == 0]
+    return pd.DatetimeIndex(keep)
+
+
+def make_members(settings: ForecastSettings) -> dict[str, object]:
+    return {
+        "ridge": Ridge(alpha=settings.ridge_alpha),
+        "gbm": HistGradientBoostingRegressor(
+            max_iter=settings.gbm_max_iter,
+            learning_rate=settings.gbm_learning_rate,
+            max_leaf_nodes=settings.gbm_max_leaf_nodes,
+            min_samples_leaf=settings.gbm_min_samples_leaf,
+            early_stopping=False,
+            random_state=settings.seed,
+        ),
+    }
+
+
+def _design(frame: pd.DataFrame, features: list[str], member: str) -> np.ndarray:
+    x = frame[features].to_numpy(dtype=float)
+    if member == "ridge":  # ranks are centred on 0, so a missing rank is imputed as the middle
+        x = np.nan_to_num(x, nan=0.0)
+    return x
+
+
+def _varies(values: pd.Series) -> bool:
+    """At least two distinct non-missing values."""
+    present = values.dropna()
+    return len(present) > 0 and bool((present != present.iloc[0]).any())
+
+
+def calibrate(forecast: np.ndarray, label: np.ndarray, min_rows: int) -> tuple[float, float]:
+    """(bias, slope) of past out-of-sample forecasts against realised labels.
+
+    bias = mean(forecast - label); slope = cov(forecast, label) / var(forecast). Without
+    ``min_rows`` usable pairs: (0, 1), i.e. no correction.
+    """
+    ok = np.isfinite(forecast) & np.isfinite(label)
+    if ok.sum() < min_rows:
+        return 0.0, 1.0
+    f, y = forecast[ok], label[ok]
+    var_f = float(np.var(f))
+    slope = float(np.cov(f, y, bias=True)[0, 1] / var_f) if var_f > 0 else 0.0
+    return float(np.mean(f - y)), slope
+
+
+def walk_forward_forecasts(
+    panel: pd.DataFrame, features: list[str], settings: ForecastSettings
+) -> pd.DataFrame:
+    """Forecasts for every panel row from the latest retrain on or before its date.
+
+    ``panel`` columns: ticker, price_date, the ``features``, label_relative_return,
+    label_available_date. Returns one row per predicted panel row with each member's raw and
+    corrected forecast, the ensemble ``forecast_return`` and the retrain's calibration.
+    """
+    panel = panel.sort_values(["price_date", "ticker"], kind="stable").reset_index(drop=True)
+    dates = pd.DatetimeIndex(panel["price_date"].unique()).sort_values()
+    retrains = month_starts(dates, settings.retrain_months)
+    samples = set(month_starts(dates, 1))
+    is_sample = panel["price_date"].isin(samples).to_numpy()
+    price_date = panel["price_date"].to_numpy()
+    available = panel["label_available_date"].to_numpy()
+    label = panel["label_relative_return"].to_numpy(dtype=float)
+    date_pos = {d: i for i, d in enumerate(dates)}
+
+    frames: list[pd.DataFrame] = []
+    history = {m: [] for m in MEMBERS}  # past out-of-sample month-start predictions per member
+    for k, retrain in enumerate(retrains):
+        period_end = retrains[k + 1] if k + 1 < len(retrains) else dates[-1] + pd.Timedelta(days=1)
+        embargo_pos = date_pos[retrain] - settings.embargo
+        if embargo_pos < 0:
+            continue
+        cutoff = dates[embargo_pos]
+        oldest = retrain - pd.DateOffset(months=settings.max_train_months)
+        train_mask = (
+            is_sample
+            & np.isfinite(label)
+            & (available <= np.datetime64(cutoff))
+            & (price_date >= np.datetime64(oldest))
+        )
+        n_months = len(np.unique(price_date[train_mask]))
+        predict_mask = (price_date >= np.datetime64(retrain)) & (
+            price_date < np.datetime64(period_end)
+        )
+        if n_months < settings.min_train_months or not predict_mask.any():
+            continue
+        train = panel.loc[train_mask]
+        target = panel.loc[predict_mask]
+        # a feature without variation in the training window carries no information (and
+        # sklearn 1.9's histogram binning fails on a single distinct value): leave it out
+        used = [f for f in features if _varies(train[f])]
+        if not used:
+            continue
+        out = pd.DataFrame(
+            {"ticker": target["ticker"].to_numpy(), "price_date": target["price_date"].to_numpy()}
+        )
+        out["model_date"] = retrain
+        out["n_train_rows"] = int(train_mask.sum())
+        out["n_features"] = len(used)
+        corrected = []
+        for name, estimator in make_members(settings).items():
+            estimator.fit(_design(train, used, name), label[train_mask])
+            raw = estimator.predict(_design(target, used, name))
+            # calibration from this member's earlier out-of-sample forecasts known by the cutoff
+            past = [
+                h
+                for h in history[name]
+                if h["available"] <= cutoff
+                and h["date"] >= retrain - pd.DateOffset(months=settings.calibration_months)
+            ]
+            past_f = np.concatenate([h["forecast"] for h in past]) if past else np.array([])
+            past_y = np.concatenate([h["label"] for h in past]) if past else np.array([])
+            bias, slope = calibrate(past_f, past_y, settings.min_calibration_rows)
+            weight = min(max(slope, settings.min_member_weight), 1.0)
+            out[f"forecast_{name}_raw"] = raw
+            out[f"forecast_{name}"] = raw - bias
+            out[f"bias_{name}"] = bias
+            out[f"weight_{name}"] = weight
+            corrected.append((raw - bias, weight))
+            # remember this period's month-start forecasts for future calibrations
+            start_rows = np.flatnonzero(is_sample[predict_mask])
+            if start_rows.size:
+                history[name].append(
+                    {
+                        "date": retrain,
+                        "available": pd.Timestamp(available[predict_mask][start_rows].max()),
+                        "forecast": raw[start_rows],
+                        "label": label[predict_mask][start_rows],
+                    }
+                )
+        # shrink each member toward the day's cross-sectional mean by its weight, then average
+        day = out["price_date"].to_numpy()
+        shrunk = []
+        for values, weight in corrected:
+            cs_mean = pd.Series(values).groupby(day).transform("mean").to_numpy()
+            shrunk.append(cs_mean + weight * (values - cs_mean))
+        out["forecast_return"] = np.mean(shrunk, axis=0)
+        frames.append(out)
+    if not frames:
+        return pd.DataFrame(columns=output_columns())
+    return pd.concat(frames, ignore_index=True)[output_columns()]
+
+
+def output_columns() -> list[str]:
+    cols = ["ticker", "price_date", "model_date", "n_train_rows", "n_features"]
+    for name in MEMBERS:
+        cols += [f"forecast_{name}_raw", f"forecast_{name}", f"bias_{name}", f"weight_{name}"]
+    return [*cols, "forecast_return"]

@@ -1,0 +1,58 @@
+{{ config(materialized='table') }}
+{#-
+    Every penalty that fires for an eligible fund on a date, with its points (seed
+    penalty_rules: graduated by risk category, `*` for all categories). A rule fires when the
+    fund's metric compares with the threshold as the rule says. Ineligible rows are not scored
+    and carry no penalties. The total is capped at 30 in mart_etf_rankings, not here.
+-#}
+{%- set metrics = ['history_sessions', 'traded_value_3m', 'garch_vol_21d_ann', 'drawdown',
+    'leverage_distance', 'detected_actions_3m', 'stale_share_3m', 'missing_sessions_3m'] %}
+
+with
+
+eligible as (
+    select * from {{ ref('int_scoring_universe') }}
+    where is_eligible
+),
+
+rules as (
+    select * from {{ ref('penalty_rules') }}
+),
+
+metric_values as (
+    {%- for metric in metrics %}
+    select
+        as_of_date,
+        ticker,
+        risk_category,
+        '{{ metric }}' as metric,
+        {{ metric }}::double as metric_value
+    from eligible
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+fired as (
+    select
+        metric_values.as_of_date,
+        metric_values.ticker,
+        rules.penalty_code,
+        rules.points,
+        metric_values.metric,
+        metric_values.metric_value,
+        rules.comparison,
+        rules.threshold,
+        rules.description
+    from metric_values
+    inner join rules
+        on
+            metric_values.metric = rules.metric
+            and (rules.risk_category = '*' or metric_values.risk_category = rules.risk_category)
+    where
+        (rules.comparison = '<' and metric_values.metric_value < rules.threshold)
+        or (rules.comparison = '>' and metric_values.metric_value > rules.threshold)
+)
+
+select * from fired

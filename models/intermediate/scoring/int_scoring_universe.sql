@@ -1,0 +1,243 @@
+{{ config(materialized='table') }}
+{#-
+    One row per trading day and live fund: every scoring input as of the fund's latest clean
+    price row on or before that day, and whether the fund is eligible to be scored.
+
+    A fund is live on a trading day from its first price until `delisting_grace_sessions` (10)
+    sessions after its latest price; this uses only rows dated on or before the day, so rows
+    dated <= T are the same whatever data follows T. On days without a price of its own the
+    fund is listed but not eligible (`no_price_today`).
+
+    Exclusion reasons, first that applies: no_price_today, insufficient_history (fewer than
+    `min_history_sessions` rows), too_illiquid (3-month traded value below `min_traded_value` or
+    more than `max_zero_volume_share` of days without trades), missing_inputs (a component input
+    is null), unclassified (asset class still pending), universe_too_small (fewer than
+    `min_universe_size` candidates that day).
+-#}
+{%- set grace = var('delisting_grace_sessions') %}
+
+with
+
+calendar as (
+    select
+        price_date,
+        is_trading_day,
+        trading_days_to_date
+    from {{ ref('int_trading_calendar') }}
+),
+
+prices as (
+    select
+        adjusted.ticker,
+        adjusted.price_date,
+        adjusted.obs_index,
+        adjusted.close,
+        -- first trading day on or after the row's date (a row on a holiday serves the next day)
+        calendar.trading_days_to_date + case when calendar.is_trading_day then 0 else 1 end
+            as first_session,
+        sum(adjusted.has_detected_action::int) over last_3m as detected_actions_3m,
+        sum(adjusted.sessions_missing_before) over last_3m as missing_sessions_3m
+    from {{ ref('int_prices_adjusted') }} as adjusted
+    inner join calendar
+        on adjusted.price_date = calendar.price_date
+    window
+        last_3m as {{ trailing_rows(var('window_3m'), 'adjusted.ticker', 'adjusted.price_date') }}
+),
+
+coverage as (
+    -- each row serves the sessions until the fund's next row, or `grace` sessions past itself
+    select
+        *,
+        greatest(
+            least(
+                coalesce(lead(first_session) over by_ticker, first_session + {{ grace }} + 1),
+                first_session + {{ grace }} + 1
+            ) - first_session,
+            0
+        ) as sessions_served
+    from prices
+    window by_ticker as (partition by ticker order by price_date)
+),
+
+offsets as (
+    select
+        *,
+        unnest(range(sessions_served)) as days_since_price
+    from coverage
+),
+
+grid as (
+    select
+        offsets.*,
+        trading_days.price_date as as_of_date
+    from offsets
+    inner join calendar as trading_days
+        on
+            offsets.first_session + offsets.days_since_price = trading_days.trading_days_to_date
+            and trading_days.is_trading_day
+),
+
+features as (
+    select * from {{ ref('int_etf_features_daily') }}
+),
+
+garch as (
+    select * from {{ ref('garch_volatility') }}
+),
+
+betas_kalman as (
+    select * from {{ ref('beta_kalman') }}
+),
+
+betas_rolling as (
+    select * from {{ ref('int_betas_rolling') }}
+),
+
+forecasts as (
+    select * from {{ ref('ml_forecasts') }}
+),
+
+etfs as (
+    select * from {{ ref('int_etfs_classified') }}
+),
+
+risk_rules as (
+    select * from {{ ref('risk_category_rules') }}
+),
+
+rule_risk as (
+    select
+        etfs.ticker,
+        arg_min(risk_rules.risk_category, risk_rules.priority) as rule_risk_category
+    from etfs
+    inner join risk_rules
+        on
+            etfs.asset_class like risk_rules.asset_class
+            and etfs.sub_class like risk_rules.sub_class_like
+    group by etfs.ticker
+),
+
+etf_risk as (
+    select
+        etfs.ticker,
+        etfs.asset_class,
+        etfs.sub_class,
+        etfs.leverage,
+        etfs.asset_class_source,
+        etfs.inferred_as_of_date,
+        etfs.inference_method,
+        case
+            when etfs.inference_method = 'pending_history' then null
+            when etfs.leverage != 1 then 'very_high'
+            else coalesce(rule_risk.rule_risk_category, 'high')
+        end as risk_category
+    from etfs
+    left outer join rule_risk
+        on etfs.ticker = rule_risk.ticker
+),
+
+joined as (
+    select
+        -- keys
+        grid.as_of_date,
+        grid.ticker,
+        grid.price_date as last_price_date,
+        grid.days_since_price,
+        grid.obs_index,
+        -- classification (an inferred class exists only from the day it was inferred)
+        case
+            when
+                etf_risk.asset_class_source = 'inferred'
+                and (
+                    etf_risk.inferred_as_of_date is null
+                    or grid.as_of_date < etf_risk.inferred_as_of_date
+                )
+                and etf_risk.inference_method != 'name_keywords'
+                then null
+            else etf_risk.risk_category
+        end as risk_category,
+        etf_risk.asset_class,
+        etf_risk.leverage,
+        -- risk inputs
+        garch.garch_vol_21d_ann,
+        garch.garch_vol_1d_ann,
+        garch.vol_model,
+        garch.vol_fallback_reason,
+        betas_kalman.beta_kalman,
+        betas_rolling.beta_rolling,
+        features.drawdown,
+        features.max_drawdown_12m,
+        features.realized_vol_3m_ann,
+        -- momentum inputs
+        features.momentum_3m,
+        features.momentum_6m,
+        features.momentum_12m,
+        features.momentum_12_1,
+        -- forecast
+        forecasts.forecast_return,
+        forecasts.model_date as forecast_model_date,
+        -- liquidity inputs
+        features.traded_value_3m,
+        features.amihud_illiquidity_3m,
+        features.zero_volume_share_3m,
+        features.stale_share_3m,
+        -- data-quality inputs
+        grid.detected_actions_3m,
+        grid.missing_sessions_3m
+    from grid
+    inner join features
+        on grid.ticker = features.ticker and grid.price_date = features.price_date
+    left outer join garch
+        on grid.ticker = garch.ticker and grid.price_date = garch.date
+    left outer join betas_kalman
+        on grid.ticker = betas_kalman.ticker and grid.price_date = betas_kalman.price_date
+    left outer join betas_rolling
+        on grid.ticker = betas_rolling.ticker and grid.price_date = betas_rolling.price_date
+    left outer join forecasts
+        on grid.ticker = forecasts.ticker and grid.price_date = forecasts.price_date
+    left outer join etf_risk
+        on grid.ticker = etf_risk.ticker
+),
+
+candidates as (
+    select
+        *,
+        case
+            when days_since_price > 0 then 'no_price_today'
+            when obs_index < {{ var('min_history_sessions', 252) }} then 'insufficient_history'
+            when
+                coalesce(traded_value_3m, 0) < {{ var('min_traded_value', 10000) }}
+                or zero_volume_share_3m > {{ var('max_zero_volume_share', 0.5) }}
+                then 'too_illiquid'
+            when
+                garch_vol_21d_ann is null or beta_kalman is null or max_drawdown_12m is null
+                or momentum_3m is null or momentum_6m is null or momentum_12_1 is null
+                or forecast_return is null or amihud_illiquidity_3m is null
+                or zero_volume_share_3m is null
+                then 'missing_inputs'
+            when risk_category is null then 'unclassified'
+        end as candidate_exclusion
+    from joined
+),
+
+final as (
+    select
+        *,
+        case
+            when candidate_exclusion is not null then candidate_exclusion
+            when
+                count(*) filter (where candidate_exclusion is null) over same_day
+                < {{ var('min_universe_size', 10) }}
+                then 'universe_too_small'
+        end as exclusion_reason,
+        -- penalty metrics
+        obs_index as history_sessions,
+        abs(leverage - 1) as leverage_distance
+    from candidates
+    window same_day as (partition by as_of_date)
+)
+
+select
+    * exclude (candidate_exclusion),
+    exclusion_reason is null as is_eligible
+from final

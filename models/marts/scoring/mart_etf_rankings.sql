@@ -1,0 +1,178 @@
+{#-
+    The daily ranked score: one row per trading day and live fund, with its components,
+    penalties, multipliers and the inputs behind them.
+
+      weighted_score  = sum of component scores x the day's weights
+      raw_score       = percentile (0-100) of weighted_score among the day's eligible funds
+      penalty_points  = min(30, sum of mart_etf_penalties points)
+      composite_score = clamp((raw_score - penalty_points) x macro_multiplier x geo_multiplier,
+                              0, 100)
+      score_rank      = 1 for the best eligible fund that day (ties broken by raw score, ticker)
+      position_size   = inverse-GARCH-vol weight among the day's top `position_top_n` funds
+                        (0 below them; null when not eligible)
+
+    macro_multiplier and geo_multiplier are 1.0 until the market-context layer lands.
+-#}
+
+with
+
+universe as (
+    select * from {{ ref('int_scoring_universe') }}
+),
+
+components as (
+    select * from {{ ref('int_component_scores') }}
+),
+
+weights as (
+    select * from {{ ref('int_scoring_weights') }}
+),
+
+penalty_totals as (
+    select
+        as_of_date,
+        ticker,
+        sum(points) as penalty_points_uncapped,
+        count(*) as n_penalties
+    from {{ ref('int_penalties_itemised') }}
+    group by as_of_date, ticker
+),
+
+combined as (
+    select
+        universe.*,
+        weights.regime,
+        weights.weights_mode,
+        weights.weight_risk,
+        weights.weight_momentum,
+        weights.weight_forecast,
+        weights.weight_volume,
+        components.score_risk,
+        components.score_momentum,
+        components.score_forecast,
+        components.score_volume,
+        weights.weight_risk * components.score_risk
+        + weights.weight_momentum * components.score_momentum
+        + weights.weight_forecast * components.score_forecast
+        + weights.weight_volume * components.score_volume as weighted_score,
+        coalesce(penalty_totals.penalty_points_uncapped, 0) as penalty_points_uncapped,
+        coalesce(penalty_totals.n_penalties, 0) as n_penalties,
+        1.0 as macro_multiplier,
+        1.0 as geo_multiplier
+    from universe
+    inner join weights
+        on universe.as_of_date = weights.as_of_date
+    left outer join components
+        on universe.as_of_date = components.as_of_date and universe.ticker = components.ticker
+    left outer join penalty_totals
+        on universe.as_of_date = penalty_totals.as_of_date
+            and universe.ticker = penalty_totals.ticker
+),
+
+scored as (
+    select
+        *,
+        case
+            when is_eligible
+                then 100.0 * percent_rank() over (
+                        partition by as_of_date, is_eligible order by weighted_score
+                    )
+        end as raw_score,
+        least(penalty_points_uncapped, 30) as penalty_points
+    from combined
+),
+
+composite as (
+    select
+        *,
+        case
+            when is_eligible
+                then greatest(
+                        0.0,
+                        least(
+                            100.0, (raw_score - penalty_points) * macro_multiplier * geo_multiplier
+                        )
+                    )
+        end as composite_score
+    from scored
+),
+
+ranked as (
+    select
+        *,
+        case
+            when is_eligible
+                then row_number() over (
+                        partition by as_of_date, is_eligible
+                        order by composite_score desc, raw_score desc, ticker asc
+                    )
+        end as score_rank,
+        count(*) filter (where is_eligible) over (partition by as_of_date) as n_eligible
+    from composite
+),
+
+sized as (
+    -- inverse volatility of the day's top funds, summed in exact fixed point
+    select
+        *,
+        case
+            when score_rank <= {{ var('position_top_n', 20) }}
+                then {{ fixed_point('1.0 / garch_vol_21d_ann', '1e9') }}
+        end as inverse_vol_fp
+    from ranked
+),
+
+final as (
+    select
+        -- keys
+        as_of_date,
+        ticker,
+        -- eligibility and context
+        is_eligible,
+        exclusion_reason,
+        risk_category,
+        asset_class,
+        regime,
+        weights_mode,
+        n_eligible,
+        last_price_date,
+        days_since_price,
+        -- components (0-100) and the weights used
+        score_risk,
+        score_momentum,
+        score_forecast,
+        score_volume,
+        weight_risk,
+        weight_momentum,
+        weight_forecast,
+        weight_volume,
+        -- composite
+        weighted_score,
+        raw_score,
+        penalty_points,
+        penalty_points_uncapped,
+        n_penalties,
+        macro_multiplier,
+        geo_multiplier,
+        composite_score,
+        score_rank,
+        case
+            when is_eligible and score_rank <= {{ var('position_top_n', 20) }}
+                then inverse_vol_fp / (sum(inverse_vol_fp) over (partition by as_of_date))::double
+            when is_eligible then 0.0
+        end as position_size,
+        -- inputs
+        garch_vol_21d_ann as garch_vol_ann,
+        vol_model,
+        beta_kalman as beta,
+        beta_rolling,
+        forecast_return,
+        momentum_12_1,
+        momentum_6m,
+        drawdown,
+        max_drawdown_12m,
+        traded_value_3m
+    from sized
+)
+
+select * from final
