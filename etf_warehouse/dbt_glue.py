@@ -86,3 +86,14 @@ def forecast_settings(settings: dict[str, Any] | None) -> ForecastSettings:
         max_train_months=int(settings.get("max_train_months", defaults.max_train_months)),
         seed=int(settings.get("seed", defaults.seed)),
     )
+
+
+def with_date_columns(frame: Any, columns: list[str]) -> Any:
+    """Turn timestamp columns into calendar dates (Arrow date32), so DuckDB stores DATE columns
+    that join with the SQL models' dates without casts."""
+    import pandas as pd
+
+    out = frame.copy()
+    for column in columns:
+        out[column] = pd.to_datetime(out[column]).astype("date32[pyarrow]")
+    return out

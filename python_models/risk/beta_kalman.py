@@ -1,6 +1,6 @@
 """Kalman-filter beta of every fund on its home benchmark, after every paired return."""
 
-from etf_warehouse.dbt_glue import kalman_beta_settings
+from etf_warehouse.dbt_glue import kalman_beta_settings, with_date_columns
 from etf_warehouse.risk.beta import kalman_beta_panel
 
 
@@ -10,4 +10,7 @@ def model(dbt, session):
         .project("ticker, price_date, daily_return, benchmark_return")
         .df()
     )
-    return kalman_beta_panel(pairs, kalman_beta_settings(dbt.config.get("beta_kalman_memory")))
+    return with_date_columns(
+        kalman_beta_panel(pairs, kalman_beta_settings(dbt.config.get("beta_kalman_memory"))),
+        ["price_date"],
+    )

@@ -3,7 +3,7 @@
 The expensive step of the volatility model; garch_volatility filters forward from these.
 """
 
-from etf_warehouse.dbt_glue import garch_settings, worker_count
+from etf_warehouse.dbt_glue import garch_settings, with_date_columns, worker_count
 from etf_warehouse.risk.garch import garch_fits_panel
 
 
@@ -14,8 +14,11 @@ def model(dbt, session):
         .project("ticker, date, daily_return")
         .df()
     )
-    return garch_fits_panel(
-        returns,
-        garch_settings(dbt.config.get("garch")),
-        workers=worker_count(dbt.config.get("python_workers")),
+    return with_date_columns(
+        garch_fits_panel(
+            returns,
+            garch_settings(dbt.config.get("garch")),
+            workers=worker_count(dbt.config.get("python_workers")),
+        ),
+        ["refit_date", "window_start", "window_end"],
     )

@@ -4,7 +4,7 @@ Filters each fund's conditional variance forward with the parameters of its late
 (garch_fits); EWMA where no usable fit exists, flagged with the reason.
 """
 
-from etf_warehouse.dbt_glue import garch_settings
+from etf_warehouse.dbt_glue import garch_settings, with_date_columns
 from etf_warehouse.risk.garch import garch_volatility_panel
 
 
@@ -16,4 +16,7 @@ def model(dbt, session):
         .df()
     )
     fits = dbt.ref("garch_fits").df()
-    return garch_volatility_panel(returns, fits, garch_settings(dbt.config.get("garch")))
+    return with_date_columns(
+        garch_volatility_panel(returns, fits, garch_settings(dbt.config.get("garch"))),
+        ["date", "params_refit_date"],
+    )

@@ -126,8 +126,44 @@ def test_truncating_the_data_changes_nothing_before_the_cut(stooq_build, stooq_d
         ("fct_daily_prices", "date"),
         ("int_etf_features_daily", "price_date"),
         ("fct_price_quarantine", "date"),
+        ("garch_volatility", "date"),
+        ("beta_kalman", "price_date"),
+        ("ml_forecasts", "price_date"),
+        ("mart_etf_penalties", "as_of_date"),
+        ("mart_etf_rankings", "as_of_date"),
     ):
         full_rows = rows(stooq_build, table, date_column)
         short_rows = rows(short, table, date_column)
         assert len(full_rows) == len(short_rows), table
         assert full_rows == short_rows, table
+
+
+def test_real_file_scores_spread_with_complete_components(stooq_build):
+    ((worst, nulls, n_days),) = stooq_build.query(
+        """
+        with bands as (
+            select as_of_date, any_value(n_eligible) as n_eligible, count(*) as n
+            from mart_etf_rankings where is_eligible
+            group by as_of_date, least(floor(composite_score / 20), 4)
+        )
+        select
+            (select max(n::double / n_eligible) from bands),
+            (select count(*) from mart_etf_rankings where is_eligible and (score_risk is null
+                or score_momentum is null or score_forecast is null or score_volume is null)),
+            (select count(distinct as_of_date) from bands)
+        """
+    )
+    assert n_days > 2000
+    assert worst <= 0.4
+    assert nulls == 0
+
+
+def test_spy_is_scored_with_a_market_beta_near_one(stooq_build):
+    ((beta, vol),) = stooq_build.query(
+        """
+        select median(beta), median(garch_vol_ann) from mart_etf_rankings
+        where ticker = 'SPY' and is_eligible
+        """
+    )
+    assert 0.8 < beta < 1.3
+    assert 0.08 < vol < 0.3

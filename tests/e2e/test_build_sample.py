@@ -8,7 +8,9 @@ from tests.e2e.dbt_runner import DbtResult, dbt_build
 
 pytestmark = pytest.mark.e2e
 
-SAMPLE_VARS = {"sample_n_etfs": 30, "sample_years": 4}
+# Six years: the scoring history (a year of prices, then two of forecast training) covers the
+# last three, including the undeclared consolidation of the SNAS.AX analogue.
+SAMPLE_VARS = {"sample_n_etfs": 30, "sample_years": 6}
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +158,111 @@ def test_features_are_null_until_their_window_is_full(sample_build):
     first_mom_12m, first_vol_1m = rows[0]
     assert first_mom_12m == 253
     assert first_vol_1m == 22
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+
+def test_rankings_cover_every_trading_day_once_scoring_starts(sample_build):
+    ((first_scored, n_days, n_eligible_min),) = sample_build.query(
+        """
+        select min(as_of_date), count(distinct as_of_date), min(n_eligible)
+        from mart_etf_rankings where is_eligible
+        """
+    )
+    assert n_days > 250
+    assert n_eligible_min >= 10
+    (missing_days,) = sample_build.query(
+        f"""
+        select count(*) from int_trading_calendar
+        where is_trading_day and price_date >= '{first_scored}'
+        and price_date not in (select as_of_date from mart_etf_rankings where is_eligible)
+        """
+    )[0]
+    assert missing_days == 0
+
+
+def test_scores_spread_no_band_above_40_percent(sample_build):
+    (worst,) = sample_build.query(
+        """
+        select max(n::double / n_eligible) from (
+            select as_of_date, any_value(n_eligible) as n_eligible, count(*) as n
+            from mart_etf_rankings where is_eligible
+            group by as_of_date, least(floor(composite_score / 20), 4)
+        )
+        """
+    )[0]
+    assert worst <= 0.4
+
+
+def test_eligible_funds_have_every_component_and_capped_penalties(sample_build):
+    ((nulls, max_penalty, cap_mismatch),) = sample_build.query(
+        """
+        select
+            count(*) filter (where score_risk is null or score_momentum is null
+                or score_forecast is null or score_volume is null or composite_score is null),
+            max(penalty_points),
+            count(*) filter (where penalty_points != least(30, penalty_points_uncapped))
+        from mart_etf_rankings where is_eligible
+        """
+    )
+    assert nulls == 0
+    assert max_penalty <= 30
+    assert cap_mismatch == 0
+    (mismatch,) = sample_build.query(
+        """
+        select count(*) from mart_etf_rankings r
+        left join (select as_of_date, ticker, sum(points) as total from mart_etf_penalties
+                   group by all) p using (as_of_date, ticker)
+        where r.penalty_points_uncapped != coalesce(p.total, 0)
+        """
+    )[0]
+    assert mismatch == 0
+
+
+def test_unadjusted_consolidation_never_lifts_the_fund_into_the_top_decile(sample_build):
+    """The SNAS.AX failure: its 1-for-10 consolidation must not read as +900 % momentum."""
+    ((action_date,),) = sample_build.query(
+        "select date from fct_corporate_actions where ticker = 'SYNAS.AX' and source = 'detected'"
+    )
+    rows = sample_build.query(
+        f"""
+        select as_of_date, score_rank, n_eligible, momentum_12_1, penalty_points
+        from mart_etf_rankings
+        where ticker = 'SYNAS.AX' and is_eligible
+        and as_of_date between '{action_date}' and '{action_date}'::date + 365
+        """
+    )
+    assert len(rows) > 100, "the consolidation must fall inside the scoring history"
+    for as_of_date, rank, n_eligible, momentum, _penalty in rows:
+        assert rank > n_eligible / 10, (as_of_date, rank, n_eligible)
+        assert momentum is None or momentum < 2.0, (as_of_date, momentum)
+    # the anomaly penalty applies for the three months after the detection
+    assert rows[0][4] >= 10
+
+
+def test_forecast_bias_is_smaller_after_correction_for_each_member(sample_build):
+    rows = sample_build.query(
+        """
+        select member,
+               sum(mean_error_raw * n_scored) / sum(n_scored),
+               sum(mean_error_corrected * n_scored) / sum(n_scored)
+        from mart_forecast_diagnostics group by member order by member
+        """
+    )
+    assert [m for m, _, _ in rows] == ["gbm", "ridge"]
+    for member, raw, corrected in rows:
+        assert abs(corrected) < abs(raw), (member, raw, corrected)
+
+
+def test_regimes_and_weights_are_consistent(sample_build):
+    (bad,) = sample_build.query(
+        """
+        select count(*) from mart_etf_rankings r
+        join mart_regimes g on g.date = r.as_of_date
+        where r.regime != g.regime or r.weight_risk != g.weight_risk
+        """
+    )[0]
+    assert bad == 0
+    (latest,) = sample_build.query("select count(distinct as_of_date) from mart_latest_rankings")[0]
+    assert latest == 1

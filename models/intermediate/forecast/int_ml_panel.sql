@@ -16,13 +16,13 @@
     'realized_vol_1m_ann', 'realized_vol_3m_ann', 'downside_vol_3m_ann', 'garch_vol_21d_ann',
     'beta_kalman', 'drawdown', 'max_drawdown_12m', 'log_traded_value_3m', 'amihud_illiquidity_3m',
     'volume_trend', 'zero_volume_share_3m'] %}
-{%- set horizon = var('forecast_horizon', 21) %}
+{%- set horizon = var('forecast_horizon') %}
 
 with
 
 features as (
     select * from {{ ref('int_etf_features_daily') }}
-    where obs_index >= {{ var('min_history_sessions', 252) }}
+    where obs_index >= {{ var('min_history_sessions') }}
 ),
 
 garch as (

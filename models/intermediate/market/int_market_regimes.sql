@@ -14,10 +14,10 @@
     until the 200-day average and the vol baseline exist. Averages and volatilities use exact
     fixed-point sums (see the fixed_point macro), so a date's regime never depends on later data.
 -#}
-{%- set trend_n = var('regime_trend_sessions', 200) %}
-{%- set fast_n = var('regime_fast_trend_sessions', 50) %}
-{%- set vol_n = var('regime_vol_sessions', 42) %}
-{%- set baseline_n = var('regime_vol_baseline_sessions', 504) %}
+{%- set trend_n = var('regime_trend_sessions') %}
+{%- set fast_n = var('regime_fast_trend_sessions') %}
+{%- set vol_n = var('regime_vol_sessions') %}
+{%- set baseline_n = var('regime_vol_baseline_sessions') %}
 
 with
 
@@ -73,13 +73,13 @@ classified as (
             when sma_short >= sma_long
                 then case
                         when vol_short_ann
-                            >= {{ var('regime_high_vol_ratio', 1.25) }} * vol_baseline_ann
+                            >= {{ var('regime_high_vol_ratio') }} * vol_baseline_ann
                             then 'volatile_uptrend'
                         else 'calm_uptrend'
                     end
             else case
                     when vol_short_ann
-                        >= {{ var('regime_high_vol_ratio', 1.25) }} * vol_baseline_ann
+                        >= {{ var('regime_high_vol_ratio') }} * vol_baseline_ann
                         then 'volatile_downtrend'
                     else 'calm_downtrend'
                 end

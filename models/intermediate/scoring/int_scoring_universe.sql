@@ -204,10 +204,10 @@ candidates as (
         *,
         case
             when days_since_price > 0 then 'no_price_today'
-            when obs_index < {{ var('min_history_sessions', 252) }} then 'insufficient_history'
+            when obs_index < {{ var('min_history_sessions') }} then 'insufficient_history'
             when
-                coalesce(traded_value_3m, 0) < {{ var('min_traded_value', 10000) }}
-                or zero_volume_share_3m > {{ var('max_zero_volume_share', 0.5) }}
+                coalesce(traded_value_3m, 0) < {{ var('min_traded_value') }}
+                or zero_volume_share_3m > {{ var('max_zero_volume_share') }}
                 then 'too_illiquid'
             when
                 garch_vol_21d_ann is null or beta_kalman is null or max_drawdown_12m is null
@@ -227,7 +227,7 @@ final as (
             when candidate_exclusion is not null then candidate_exclusion
             when
                 count(*) filter (where candidate_exclusion is null) over same_day
-                < {{ var('min_universe_size', 10) }}
+                < {{ var('min_universe_size') }}
                 then 'universe_too_small'
         end as exclusion_reason,
         -- penalty metrics

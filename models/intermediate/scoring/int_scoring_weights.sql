@@ -41,7 +41,7 @@ final as (
         weights.weight_volume
     from daily_regime
     inner join weights
-        on weights.regime = {% if var('scoring_weights_mode', 'regime') == 'fixed' -%}
+        on weights.regime = {% if var('scoring_weights_mode') == 'fixed' -%}
             'fixed'
     {%- else -%}
             daily_regime.regime

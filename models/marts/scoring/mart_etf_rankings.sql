@@ -57,8 +57,8 @@ combined as (
         + weights.weight_volume * components.score_volume as weighted_score,
         coalesce(penalty_totals.penalty_points_uncapped, 0) as penalty_points_uncapped,
         coalesce(penalty_totals.n_penalties, 0) as n_penalties,
-        1.0 as macro_multiplier,
-        1.0 as geo_multiplier
+        1.0::double as macro_multiplier,
+        1.0::double as geo_multiplier
     from universe
     inner join weights
         on universe.as_of_date = weights.as_of_date
@@ -116,7 +116,7 @@ sized as (
     select
         *,
         case
-            when score_rank <= {{ var('position_top_n', 20) }}
+            when score_rank <= {{ var('position_top_n') }}
                 then {{ fixed_point('1.0 / garch_vol_21d_ann', '1e9') }}
         end as inverse_vol_fp
     from ranked
@@ -157,7 +157,7 @@ final as (
         composite_score,
         score_rank,
         case
-            when is_eligible and score_rank <= {{ var('position_top_n', 20) }}
+            when is_eligible and score_rank <= {{ var('position_top_n') }}
                 then inverse_vol_fp / (sum(inverse_vol_fp) over (partition by as_of_date))::double
             when is_eligible then 0.0
         end as position_size,
