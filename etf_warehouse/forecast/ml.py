@@ -109,7 +109,9 @@ def calibrate(forecast: np.ndarray, label: np.ndarray, min_rows: int) -> tuple[f
         return 0.0, 1.0
     f, y = forecast[ok], label[ok]
     var_f = float(np.var(f))
-    slope = float(np.cov(f, y, bias=True)[0, 1] / var_f) if var_f > 0 else 0.0
+    # a constant forecast leaves a rounding residue (~1e-36), not an exact zero variance
+    constant = var_f <= 1e-12 * max(float(np.mean(f * f)), np.finfo(float).tiny)
+    slope = 0.0 if constant else float(np.cov(f, y, bias=True)[0, 1] / var_f)
     return float(np.mean(f - y)), slope
 
 

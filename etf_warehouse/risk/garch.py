@@ -111,8 +111,10 @@ def fit_gjr_garch_t(
     """
     started = time.perf_counter()
     data = returns_pct * scale
-    model = arch_model(data, mean="Constant", vol="GARCH", p=1, o=1, q=1, dist="t", rescale=False)
     try:
+        model = arch_model(
+            data, mean="Constant", vol="GARCH", p=1, o=1, q=1, dist="t", rescale=False
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence is checked below, not warned about
             res = model.fit(disp="off", starting_values=starting_values, show_warning=False)

@@ -1,0 +1,194 @@
+"""Kalman-filter dynamic beta (etf_warehouse.risk.beta)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from etf_warehouse.risk.beta import KalmanBetaSettings, kalman_beta_grid, kalman_beta_panel
+
+SETTINGS = KalmanBetaSettings()
+N_DATES = 2000
+SWITCH = 1000
+BETA_BEFORE = np.array([1.0, -0.5, 0.3])
+BETA_AFTER = np.array([2.0, 0.5, -0.7])
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    """Benchmark x ~ N(0, 0.01), fund y = beta_t * x + N(0, 0.005), beta switching at 1,000."""
+    rng = np.random.default_rng(7)
+    x = rng.normal(0.0, 0.01, (N_DATES, 3))
+    true_beta = np.where(np.arange(N_DATES)[:, None] < SWITCH, BETA_BEFORE, BETA_AFTER)
+    y = true_beta * x + rng.normal(0.0, 0.005, (N_DATES, 3))
+    return y, x, true_beta
+
+
+def test_filtered_beta_tracks_true_beta(synthetic):
+    y, x, true_beta = synthetic
+    beta, se = kalman_beta_grid(y, x, SETTINGS)
+    assert beta.shape == se.shape == y.shape
+    error = np.abs(beta - true_beta)
+    assert (error[-500:].mean(axis=0) < 0.06).all()
+    assert (error[SWITCH - 500 : SWITCH].mean(axis=0) < 0.06).all()
+    # the switch is felt, and absorbed within 250 observations
+    assert (error[SWITCH + 5] > 0.5).all()
+    assert (error[SWITCH + 250 :].max(axis=0) < 0.25).all()
+    # the standard error is of the right order (not a diffuse 1, not ~0)
+    assert (se[-500:] > 0.005).all() and (se[-500:] < 0.2).all()
+    z = (beta - true_beta)[-500:] / se[-500:]
+    assert 0.3 < float(np.sqrt(np.mean(z**2))) < 3.0
+
+
+def test_diffuse_start():
+    y = np.array([[0.02], [0.01]])
+    x = np.array([[0.01], [0.005]])
+    beta, se = kalman_beta_grid(y, x, SETTINGS)
+    # first step by hand: R = y^2, V = x^2, P = 1 + R / (memory^2 V)
+    p_pred = 1.0 + (0.02**2) / (126.0**2 * 0.01**2)
+    gain = p_pred * 0.01 / (0.01**2 * p_pred + 0.02**2)
+    assert beta[0, 0] == pytest.approx(gain * 0.02, rel=1e-12)
+    assert se[0, 0] == pytest.approx(np.sqrt((1.0 - gain * 0.01) * p_pred), rel=1e-12)
+    assert np.isfinite(beta[1, 0])
+
+
+def reference_filter(y: np.ndarray, x: np.ndarray, cfg: KalmanBetaSettings):
+    """The documented model for one fund, step by step in plain Python."""
+    beta, p = cfg.initial_beta, cfg.initial_variance
+    r_var = v_var = None
+    betas, ses = [], []
+    for yy, xx in zip(y, x, strict=True):
+        if r_var is None:  # noise estimates start from the first pair
+            r_var = max(yy * yy, cfg.variance_floor)
+            v_var = max(xx * xx, cfg.variance_floor)
+        p_pred = p + r_var / (cfg.memory**2 * v_var)  # Q = R / (memory^2 V)
+        gain = p_pred * xx / (xx * xx * p_pred + r_var)
+        beta = beta + gain * (yy - beta * xx)
+        p = (1.0 - gain * xx) * p_pred
+        residual = yy - beta * xx  # post-update
+        lam = cfg.noise_lambda
+        r_var = max(lam * r_var + (1.0 - lam) * residual**2, cfg.variance_floor)
+        v_var = max(lam * v_var + (1.0 - lam) * xx * xx, cfg.variance_floor)
+        betas.append(beta)
+        ses.append(np.sqrt(p))
+    return np.array(betas), np.array(ses)
+
+
+@pytest.mark.parametrize(
+    "cfg", [SETTINGS, KalmanBetaSettings(memory=20, noise_lambda=0.9, initial_beta=1.0)]
+)
+def test_matches_documented_recursion(synthetic, cfg):
+    y, x, _ = synthetic
+    y, x = y[:300, 2].copy(), x[:300, 2].copy()
+    x[[50, 51, 52]] = 0.0  # a stale benchmark: no information about beta
+    beta, se = kalman_beta_grid(y[:, None], x[:, None], cfg)
+    expected_beta, expected_se = reference_filter(y, x, cfg)
+    np.testing.assert_allclose(beta[:, 0], expected_beta, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(se[:, 0], expected_se, rtol=1e-12)
+    assert beta[50, 0] == beta[49, 0] == beta[52, 0]
+    assert se[49, 0] < se[50, 0] < se[51, 0] < se[52, 0]
+
+
+def test_missing_rows_keep_state(synthetic):
+    y, x, _ = synthetic
+    rng = np.random.default_rng(8)
+    holes = rng.random(y.shape) < 0.15
+    holes[:40, 1] = True  # fund 1 lists late
+    holes[700:760, 2] = True  # fund 2 has an outage
+    y_gappy = np.where(holes, np.nan, y)
+    x_gappy = x.copy()
+    x_gappy[rng.random(N_DATES) < 0.03, 0] = np.nan  # a missing benchmark return is no pair
+    beta, se = kalman_beta_grid(y_gappy, x_gappy, SETTINGS)
+    for j in range(3):
+        seen = ~(np.isnan(y_gappy[:, j]) | np.isnan(x_gappy[:, j]))
+        compact_beta, compact_se = kalman_beta_grid(
+            y_gappy[seen, j : j + 1], x_gappy[seen, j : j + 1], SETTINGS
+        )
+        np.testing.assert_array_equal(beta[seen, j], compact_beta[:, 0], strict=True)
+        np.testing.assert_array_equal(se[seen, j], compact_se[:, 0], strict=True)
+        assert np.isnan(beta[~seen, j]).all() and np.isnan(se[~seen, j]).all()
+
+
+def test_funds_are_filtered_independently(synthetic):
+    y, x, _ = synthetic
+    beta, se = kalman_beta_grid(y, x, SETTINGS)
+    alone, alone_se = kalman_beta_grid(y[:, 1:2], x[:, 1:2], SETTINGS)
+    np.testing.assert_array_equal(beta[:, 1], alone[:, 0], strict=True)
+    np.testing.assert_array_equal(se[:, 1], alone_se[:, 0], strict=True)
+
+
+@pytest.mark.parametrize("k", [1, 37, 999, 1500])
+def test_point_in_time(synthetic, k):
+    y, x, _ = synthetic
+    y = y.copy()
+    y[100:130, 0] = np.nan
+    beta, se = kalman_beta_grid(y, x, SETTINGS)
+    short_beta, short_se = kalman_beta_grid(y[:k], x[:k], SETTINGS)
+    np.testing.assert_array_equal(beta[:k], short_beta, strict=True)
+    np.testing.assert_array_equal(se[:k], short_se, strict=True)
+
+
+def test_panel_returns_observed_pairs_only(synthetic):
+    y, x, _ = synthetic
+    n = 300
+    dates = pd.bdate_range("2020-01-01", periods=n)
+    rows = []
+    for j, (ticker, listed) in enumerate([("AAA", 0), ("BBB", 50), ("CCC", 0)]):
+        for t in range(listed, n):
+            if ticker == "CCC" and 100 <= t < 120:
+                continue  # no row at all
+            daily = np.nan if (ticker == "AAA" and t % 17 == 0) else y[t, j]
+            bench = np.nan if (ticker == "CCC" and t % 23 == 0) else x[t, j]
+            rows.append((ticker, dates[t], daily, bench))
+    pairs = pd.DataFrame(rows, columns=["ticker", "price_date", "daily_return", "benchmark_return"])
+    pairs = pairs.sample(frac=1.0, random_state=1)  # order must not matter
+    out = kalman_beta_panel(pairs, SETTINGS)
+
+    assert list(out.columns) == ["ticker", "price_date", "beta_kalman", "beta_kalman_se"]
+    observed = pairs.dropna(subset=["daily_return", "benchmark_return"])
+    assert len(out) == len(observed)
+    got = set(zip(out["ticker"], out["price_date"], strict=True))
+    assert got == set(zip(observed["ticker"], observed["price_date"], strict=True))
+    assert not out[["beta_kalman", "beta_kalman_se"]].isna().any().any()
+    assert (out["beta_kalman_se"] > 0).all()
+    # each fund's betas are its own filter over its own pairs, in date order
+    for ticker, group in observed.sort_values("price_date").groupby("ticker"):
+        expected, expected_se = kalman_beta_grid(
+            group[["daily_return"]].to_numpy(), group[["benchmark_return"]].to_numpy(), SETTINGS
+        )
+        got_rows = out.loc[out["ticker"] == ticker].sort_values("price_date")
+        assert got_rows["price_date"].tolist() == group["price_date"].tolist()
+        np.testing.assert_array_equal(got_rows["beta_kalman"].to_numpy(), expected[:, 0])
+        np.testing.assert_array_equal(got_rows["beta_kalman_se"].to_numpy(), expected_se[:, 0])
+
+
+def test_panel_benchmark_differs_by_fund():
+    dates = pd.bdate_range("2021-01-01", periods=400)
+    rng = np.random.default_rng(9)
+    bench_a = rng.normal(0.0, 0.01, len(dates))
+    bench_b = rng.normal(0.0, 0.01, len(dates))
+    pairs = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "ticker": "EQ",
+                    "price_date": dates,
+                    "daily_return": 1.5 * bench_a + rng.normal(0.0, 0.002, len(dates)),
+                    "benchmark_return": bench_a,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "ticker": "BOND",
+                    "price_date": dates,
+                    "daily_return": -0.4 * bench_b + rng.normal(0.0, 0.002, len(dates)),
+                    "benchmark_return": bench_b,
+                }
+            ),
+        ]
+    )
+    out = kalman_beta_panel(pairs, SETTINGS)
+    last = out.sort_values("price_date").groupby("ticker")["beta_kalman"].last()
+    assert last["EQ"] == pytest.approx(1.5, abs=0.1)
+    assert last["BOND"] == pytest.approx(-0.4, abs=0.1)

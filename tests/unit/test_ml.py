@@ -1,0 +1,388 @@
+"""Walk-forward ML forecasts with out-of-sample bias correction (etf_warehouse.forecast.ml)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import spearmanr
+
+from etf_warehouse.forecast.ml import (
+    MEMBERS,
+    ForecastSettings,
+    calibrate,
+    month_starts,
+    output_columns,
+    walk_forward_forecasts,
+)
+
+FEATURES = ["f_signal", "f_a", "f_b", "f_c", "f_d"]
+HORIZON = 21
+SETTINGS = ForecastSettings(gbm_max_iter=30, min_train_months=12, max_train_months=36)
+START, END = "2015-01-01", "2020-12-31"
+
+
+def make_panel(
+    *,
+    signal: float = 0.02,
+    noise: float = 0.01,
+    seed: int = 0,
+    n_tickers: int = 40,
+    demean: bool = True,
+    drift: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """A seeded panel shaped like int_ml_panel.
+
+    Five features are per-date ranks scaled to [-0.5, 0.5]; the label is
+    ``signal * f_signal + noise`` (demeaned per date unless ``demean`` is False, plus an
+    optional ``drift`` by date position) and becomes known ``HORIZON`` business days later
+    (NaN/NaT for the last ``HORIZON`` dates).
+    """
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range(START, END)
+    n = len(dates)
+    tickers = [f"T{i:02d}" for i in range(n_tickers)]
+    features = {}
+    for name in FEATURES:
+        ranks = rng.normal(size=(n, n_tickers)).argsort(axis=1).argsort(axis=1)
+        features[name] = ranks / (n_tickers - 1) - 0.5
+    label = signal * features["f_signal"] + rng.normal(0.0, noise, (n, n_tickers))
+    if demean:
+        label -= label.mean(axis=1, keepdims=True)
+    if drift is not None:
+        label += drift(np.arange(n))[:, None]
+    label[-HORIZON:] = np.nan
+    available = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    available[:-HORIZON] = dates[HORIZON:].to_numpy()
+    return pd.DataFrame(
+        {
+            "ticker": np.tile(tickers, n),
+            "price_date": np.repeat(dates.to_numpy(), n_tickers),
+            **{name: values.ravel() for name, values in features.items()},
+            "label_relative_return": label.ravel(),
+            "label_available_date": np.repeat(available, n_tickers),
+        }
+    )
+
+
+def with_labels(forecasts: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
+    return forecasts.merge(
+        panel[["ticker", "price_date", "label_relative_return"]],
+        on=["ticker", "price_date"],
+        how="left",
+        validate="one_to_one",
+    )
+
+
+def month_start_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    starts = month_starts(pd.DatetimeIndex(frame["price_date"].unique()))
+    rows = frame.loc[frame["price_date"].isin(starts)]
+    return rows.dropna(subset=["label_relative_return"])
+
+
+def mean_rank_ic(frame: pd.DataFrame, column: str) -> float:
+    per_date = [
+        spearmanr(group[column], group["label_relative_return"])[0]
+        for _, group in frame.groupby("price_date")
+    ]
+    return float(np.mean(per_date))
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    return make_panel()
+
+
+@pytest.fixture(scope="module")
+def forecasts(panel) -> pd.DataFrame:
+    return walk_forward_forecasts(panel, FEATURES, SETTINGS)
+
+
+def test_output_shape(panel, forecasts):
+    assert list(forecasts.columns) == output_columns()
+    assert not forecasts.duplicated(["ticker", "price_date"]).any()
+    # every row is predicted by the latest retrain on or before it
+    assert (forecasts["model_date"] <= forecasts["price_date"]).all()
+    retrains = month_starts(pd.DatetimeIndex(panel["price_date"].unique()))
+    assert set(forecasts["model_date"]) <= set(retrains)
+    same_month = forecasts["model_date"].dt.to_period("M") == forecasts["price_date"].dt.to_period(
+        "M"
+    )
+    assert same_month.all()
+    # the first retrain with min_train_months of usable month-start rows, then every month
+    first = forecasts["model_date"].min()
+    assert pd.Timestamp("2016-01-01") <= first <= pd.Timestamp("2016-03-01")
+    assert forecasts["price_date"].max() == panel["price_date"].max()
+    expected_rows = (panel["price_date"] >= first).sum()
+    assert len(forecasts) == expected_rows
+    assert forecasts[[c for c in output_columns() if c.startswith("forecast")]].notna().all().all()
+    assert (forecasts["n_features"] == len(FEATURES)).all()
+
+
+def test_deterministic(panel, forecasts):
+    again = walk_forward_forecasts(panel.sample(frac=1.0, random_state=3), FEATURES, SETTINGS)
+    pd.testing.assert_frame_equal(forecasts, again)
+
+
+def _training_rows(panel: pd.DataFrame, retrain: pd.Timestamp, cfg: ForecastSettings):
+    """The documented rule: month-start rows with a label known `embargo` dates before R."""
+    dates = pd.DatetimeIndex(panel["price_date"].unique()).sort_values()
+    cutoff = dates[dates.get_loc(retrain) - cfg.embargo]
+    starts = month_starts(dates)
+    oldest = retrain - pd.DateOffset(months=cfg.max_train_months)
+    mask = (
+        panel["price_date"].isin(starts)
+        & panel["label_relative_return"].notna()
+        & (panel["label_available_date"] <= cutoff)
+        & (panel["price_date"] >= oldest)
+    )
+    return mask, cutoff
+
+
+@pytest.mark.parametrize("which", [0, 17, 40])
+def test_purge_and_embargo(panel, forecasts, which):
+    model_dates = sorted(forecasts["model_date"].unique())
+    retrain = pd.Timestamp(model_dates[which])
+    mask, cutoff = _training_rows(panel, retrain, SETTINGS)
+    at_retrain = forecasts.loc[forecasts["model_date"] == retrain]
+    assert (at_retrain["n_train_rows"] == mask.sum()).all()
+    # every training label is known before R, with horizon + embargo dates of purge
+    dates = pd.DatetimeIndex(panel["price_date"].unique()).sort_values()
+    assert panel.loc[mask, "label_available_date"].max() < retrain
+    last_start = panel.loc[mask, "price_date"].max()
+    assert dates.get_loc(retrain) - dates.get_loc(last_start) >= HORIZON + SETTINGS.embargo
+    # labels not yet known at the cutoff cannot influence the forecasts made at R: scramble them
+    hidden = ~(panel["label_available_date"] <= cutoff) & panel["label_relative_return"].notna()
+    assert hidden.sum() > 0
+    perturbed = panel.copy()
+    rng = np.random.default_rng(which)
+    perturbed.loc[hidden, "label_relative_return"] = rng.normal(0.5, 1.0, hidden.sum())
+    again = walk_forward_forecasts(perturbed, FEATURES, SETTINGS)
+    pd.testing.assert_frame_equal(
+        again.loc[again["model_date"] == retrain].reset_index(drop=True),
+        at_retrain.reset_index(drop=True),
+    )
+    # ...while the scrambled labels do reach later retrains (the test can see a leak)
+    later = forecasts["model_date"] > retrain + pd.DateOffset(months=2)
+    assert not np.allclose(
+        again.loc[later, "forecast_ridge_raw"], forecasts.loc[later, "forecast_ridge_raw"]
+    )
+
+
+@pytest.mark.parametrize("cut", ["2017-06-14", "2019-03-01"])
+def test_point_in_time(panel, forecasts, cut):
+    cut = pd.Timestamp(cut)
+    # what a build on `cut` would have seen: no later rows, no label not yet available
+    truncated = panel.loc[panel["price_date"] <= cut].copy()
+    unknown = ~(truncated["label_available_date"] <= cut)
+    truncated.loc[unknown, "label_relative_return"] = np.nan
+    truncated.loc[unknown, "label_available_date"] = pd.NaT
+    short = walk_forward_forecasts(truncated, FEATURES, SETTINGS)
+    assert short["price_date"].max() == cut
+    pd.testing.assert_frame_equal(
+        short.reset_index(drop=True),
+        forecasts.loc[forecasts["price_date"] <= cut].reset_index(drop=True),
+    )
+
+
+def test_skill_on_informative_panel(panel, forecasts):
+    rows = month_start_rows(with_labels(forecasts, panel))
+    assert rows["price_date"].nunique() >= 50
+    assert mean_rank_ic(rows, "forecast_return") > 0.2
+    for member in MEMBERS:
+        assert mean_rank_ic(rows, f"forecast_{member}_raw") > 0.2
+
+
+def test_no_skill_on_noise():
+    noise = make_panel(signal=0.0, seed=1)
+    out = walk_forward_forecasts(noise, FEATURES, SETTINGS)
+    rows = month_start_rows(with_labels(out, noise))
+    assert rows["price_date"].nunique() >= 50
+    assert abs(mean_rank_ic(rows, "forecast_return")) < 0.1
+
+
+def test_bias_correction_reduces_out_of_sample_bias():
+    # The labels are relative returns (mean 0 each day), but from 2018 on the informative
+    # feature's level rises by 0.3 for every fund (as when the ranks come from a wider universe
+    # that the panel's funds start to outrank). A model trained on the earlier history maps the
+    # higher level to higher returns, so its raw forecasts sit above the realised labels on
+    # every later day, a bias that fades only slowly as the training window fills with
+    # shifted rows. The corrected member forecasts must be far less biased. (The library
+    # removes the level by centring each member on the day's cross-sectional mean; subtracting
+    # the measured trailing bias would pass this test too.)
+    shifted = make_panel(seed=2)
+    late = np.asarray(shifted["price_date"] >= pd.Timestamp("2018-01-01"))
+    shifted.loc[late, "f_signal"] += 0.3
+    out = with_labels(walk_forward_forecasts(shifted, FEATURES, SETTINGS), shifted)
+    out = out.dropna(subset=["label_relative_return"])
+    after = np.asarray(out["price_date"] >= pd.Timestamp("2018-01-01"))
+    for member in MEMBERS:
+        raw_error = out[f"forecast_{member}_raw"] - out["label_relative_return"]
+        corrected_error = out[f"forecast_{member}"] - out["label_relative_return"]
+        assert raw_error.mean() > 5e-4  # the construction does bias the raw forecasts
+        assert raw_error[after].mean() > 1e-3
+        assert abs(corrected_error.mean()) < 0.5 * abs(raw_error.mean())
+        assert abs(corrected_error[after].mean()) < 0.5 * abs(raw_error[after].mean())
+        # the measured bias (reported, from known past forecasts) sees the shift, with a lag
+        measured = out.loc[out["model_date"] >= pd.Timestamp("2018-04-01"), f"bias_{member}"]
+        assert (measured > 0).all()
+        assert (out.loc[~after, f"bias_{member}"].abs() < 5e-4).all()
+        # before min_calibration_rows out-of-sample rows exist: nothing measured, full weight
+        first = out["model_date"] == out["model_date"].min()
+        assert (out.loc[first, f"bias_{member}"] == 0.0).all()
+        assert (out.loc[first, f"weight_{member}"] == 1.0).all()
+        assert out[f"weight_{member}"].between(SETTINGS.min_member_weight, 1.0).all()
+
+
+def test_member_forecasts_are_centred_each_day(forecasts):
+    for member in MEMBERS:
+        raw = forecasts[f"forecast_{member}_raw"]
+        daily_mean = raw.groupby(forecasts["price_date"]).transform("mean")
+        np.testing.assert_allclose(forecasts[f"forecast_{member}"], raw - daily_mean, atol=1e-15)
+        level = forecasts[f"forecast_{member}"].groupby(forecasts["price_date"]).mean()
+        assert (level.abs() < 1e-15).all()
+
+
+def test_bias_is_mean_error_of_known_past_forecasts(forecasts, panel):
+    """bias_<member> at R = mean(raw - label) over earlier month-start forecasts known by the
+    cutoff, within the calibration window."""
+    data = with_labels(forecasts, panel)
+    dates = pd.DatetimeIndex(panel["price_date"].unique()).sort_values()
+    starts = data.loc[data["price_date"] == data["model_date"]]  # monthly retrains
+    available = panel.set_index(["ticker", "price_date"])["label_available_date"]
+    starts = starts.join(available, on=["ticker", "price_date"])
+    model_dates = sorted(data["model_date"].unique())
+    for retrain in map(pd.Timestamp, model_dates[20::13]):
+        cutoff = dates[dates.get_loc(retrain) - SETTINGS.embargo]
+        past = starts.loc[
+            (starts["model_date"] < retrain)
+            & (starts["model_date"] >= retrain - pd.DateOffset(months=SETTINGS.calibration_months))
+        ]
+        known = past.groupby("model_date")["label_available_date"].transform("max") <= cutoff
+        past = past.loc[known]
+        row = data.loc[data["model_date"] == retrain].iloc[0]
+        for member in MEMBERS:
+            bias, slope = calibrate(
+                past[f"forecast_{member}_raw"].to_numpy(),
+                past["label_relative_return"].to_numpy(),
+                SETTINGS.min_calibration_rows,
+            )
+            assert row[f"bias_{member}"] == pytest.approx(bias, rel=1e-9, abs=1e-15)
+            expected_weight = min(max(slope, SETTINGS.min_member_weight), 1.0)
+            assert row[f"weight_{member}"] == pytest.approx(expected_weight, rel=1e-9)
+
+
+def test_ensemble_shrinks_members_toward_cross_sectional_mean(forecasts):
+    parts = []
+    for member in MEMBERS:
+        values = forecasts[f"forecast_{member}"]
+        cs_mean = values.groupby(forecasts["price_date"]).transform("mean")
+        parts.append(cs_mean + forecasts[f"weight_{member}"] * (values - cs_mean))
+    np.testing.assert_allclose(
+        forecasts["forecast_return"], sum(parts) / len(parts), rtol=1e-12, atol=1e-15
+    )
+
+
+def test_constant_feature_is_skipped(panel, forecasts):
+    extended = panel.copy()
+    extended["f_const"] = 0.0
+    extended["f_empty"] = np.nan
+    # varies only from 2018 on: constant within the early training windows
+    extended["f_late"] = np.where(extended["price_date"] >= "2018-01-01", extended["f_a"], 0.25)
+    features = [*FEATURES, "f_const", "f_empty", "f_late"]
+    out = walk_forward_forecasts(extended, features, SETTINGS)
+    assert len(out) == len(forecasts)
+    early = out["model_date"] < pd.Timestamp("2018-01-01")
+    assert (out.loc[early, "n_features"] == len(FEATURES)).all()
+    assert (out.loc[out["model_date"] >= "2018-04-01", "n_features"] == len(FEATURES) + 1).all()
+    # a skipped feature is left out entirely: the early forecasts are those without it
+    pd.testing.assert_frame_equal(
+        out.loc[early].reset_index(drop=True),
+        forecasts.loc[forecasts["model_date"] < pd.Timestamp("2018-01-01")].reset_index(drop=True),
+    )
+
+
+def test_no_model_without_enough_history(panel):
+    cfg = ForecastSettings(gbm_max_iter=5, min_train_months=200, max_train_months=300)
+    out = walk_forward_forecasts(panel, FEATURES, cfg)
+    assert out.empty
+    assert list(out.columns) == output_columns()
+
+
+# --- calibrate ------------------------------------------------------------------------------
+
+
+def test_calibrate_needs_min_rows():
+    rng = np.random.default_rng(5)
+    f = rng.normal(size=50)
+    y = 0.5 * f + rng.normal(size=50)
+    assert calibrate(f[:9], y[:9], min_rows=10) == (0.0, 1.0)
+    assert calibrate(f, y, min_rows=10) != (0.0, 1.0)
+    assert calibrate(np.array([]), np.array([]), min_rows=1) == (0.0, 1.0)
+    # non-finite pairs do not count
+    f_nan = f.copy()
+    f_nan[:45] = np.nan
+    assert calibrate(f_nan, y, min_rows=10) == (0.0, 1.0)
+    y_inf = y.copy()
+    y_inf[5:] = np.inf
+    assert calibrate(f, y_inf, min_rows=10) == (0.0, 1.0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    n=st.integers(3, 200),
+    true_slope=st.floats(-2.0, 2.0),
+    shift=st.floats(-0.05, 0.05),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_calibrate_bias_and_ols_slope(n, true_slope, shift, seed):
+    rng = np.random.default_rng(seed)
+    f = rng.normal(0.0, 0.02, n)
+    y = true_slope * f - shift + rng.normal(0.0, 0.01, n)
+    y[0] = np.nan  # dropped pair
+    bias, slope = calibrate(f, y, min_rows=2)
+    ok = np.isfinite(y)
+    assert bias == pytest.approx(float(np.mean(f[ok] - y[ok])), rel=1e-9, abs=1e-15)
+    ols = np.polyfit(f[ok], y[ok], 1)[0]
+    assert slope == pytest.approx(ols, rel=1e-6, abs=1e-9)
+
+
+def test_calibrate_constant_zero_forecast_has_zero_slope():
+    bias, slope = calibrate(np.zeros(20), np.linspace(-1.0, 1.0, 20) + 0.5, min_rows=5)
+    assert slope == 0.0
+    assert bias == pytest.approx(-0.5)
+
+
+def test_calibrate_constant_nonzero_forecast_has_zero_slope():
+    bias, slope = calibrate(np.full(20, 0.01), np.linspace(-1.0, 1.0, 20), min_rows=5)
+    assert bias == pytest.approx(0.01)
+    assert slope == 0.0
+
+
+# --- month_starts ---------------------------------------------------------------------------
+
+
+def test_month_starts():
+    dates = pd.bdate_range("2019-12-15", "2021-02-28").drop(
+        pd.DatetimeIndex(["2020-01-01", "2020-06-01", "2020-06-02", "2021-01-01"])
+    )
+    shuffled = pd.DatetimeIndex(np.random.default_rng(0).permutation(dates.to_numpy()))
+    starts = month_starts(shuffled)
+    assert len(starts) == 15
+    assert starts[0] == pd.Timestamp("2019-12-16")
+    assert pd.Timestamp("2020-01-02") in starts
+    assert pd.Timestamp("2020-02-03") in starts  # Feb 1 2020 is a Saturday
+    assert pd.Timestamp("2020-06-03") in starts
+    assert pd.Timestamp("2021-01-04") in starts
+    for start in starts:  # the first present date of its month
+        same_month = dates[(dates.year == start.year) & (dates.month == start.month)]
+        assert start == same_month.min()
+    quarterly = month_starts(dates, every=3)
+    assert list(quarterly) == [
+        pd.Timestamp(d)
+        for d in ["2020-01-02", "2020-04-01", "2020-07-01", "2020-10-01", "2021-01-04"]
+    ]
