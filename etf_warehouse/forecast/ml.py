@@ -204,13 +204,31 @@ def walk_forward_forecasts(
         # each centred member shrunk toward the day's mean (0) by its weight, then averaged
         out["forecast_return"] = np.mean(corrected, axis=0)
         frames.append(out)
-    if not frames:
-        return pd.DataFrame(columns=output_columns())
-    return pd.concat(frames, ignore_index=True)[output_columns()]
+    if not frames:  # too little history for a first model: an empty frame, still typed
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in output_schema().items()})
+    return pd.concat(frames, ignore_index=True)[list(output_schema())]
+
+
+def output_schema() -> dict[str, str]:
+    """Output columns and dtypes (kept even when there are no rows, so the table's types are)."""
+    schema = {
+        "ticker": "str",
+        "price_date": "datetime64[ns]",
+        "model_date": "datetime64[ns]",
+        "n_train_rows": "int64",
+        "n_features": "int64",
+    }
+    for name in MEMBERS:
+        for column in (
+            f"forecast_{name}_raw",
+            f"forecast_{name}",
+            f"bias_{name}",
+            f"weight_{name}",
+        ):
+            schema[column] = "float64"
+    schema["forecast_return"] = "float64"
+    return schema
 
 
 def output_columns() -> list[str]:
-    cols = ["ticker", "price_date", "model_date", "n_train_rows", "n_features"]
-    for name in MEMBERS:
-        cols += [f"forecast_{name}_raw", f"forecast_{name}", f"bias_{name}", f"weight_{name}"]
-    return [*cols, "forecast_return"]
+    return list(output_schema())

@@ -81,6 +81,15 @@ def kalman_beta_panel(pairs: pd.DataFrame, settings: KalmanBetaSettings) -> pd.D
     ticker, price_date, beta_kalman, beta_kalman_se.
     """
     pairs = pairs.dropna(subset=["daily_return", "benchmark_return"])
+    if pairs.empty:  # no paired returns yet: an empty frame, still typed
+        return pd.DataFrame(
+            {
+                "ticker": pd.Series(dtype="str"),
+                "price_date": pd.Series(dtype="datetime64[ns]"),
+                "beta_kalman": pd.Series(dtype="float64"),
+                "beta_kalman_se": pd.Series(dtype="float64"),
+            }
+        )
     y = pairs.pivot(index="price_date", columns="ticker", values="daily_return").sort_index()
     x = pairs.pivot(index="price_date", columns="ticker", values="benchmark_return")
     x = x.reindex(index=y.index, columns=y.columns)

@@ -356,6 +356,8 @@ def garch_fits_panel(
     ``returns`` has columns ticker, date, daily_return (decimal). Funds are independent, so
     with ``workers`` > 1 they are fitted in a pool of processes (results are identical).
     """
+    if returns.empty:
+        return _empty(FIT_SCHEMA)
     refits = refit_dates(pd.DatetimeIndex(returns["date"].unique()), settings.refit_months)
     tasks = [(t, d, v, refits, settings) for t, d, v in _fund_arrays(returns)]
     if workers > 1 and len(tasks) > 1:
@@ -368,26 +370,43 @@ def garch_fits_panel(
     else:
         frames = [_fit_fund(task) for task in tasks]
     frames = [f for f in frames if not f.empty]
-    if not frames:
-        return pd.DataFrame(columns=FIT_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[FIT_COLUMNS]
+    if not frames:  # no fund has enough history yet: an empty frame, still typed
+        return _empty(FIT_SCHEMA)
+    return pd.concat(frames, ignore_index=True)[FIT_COLUMNS].astype(
+        {"loglik": "float64", "iterations": "Int64", "message": "str"}
+    )
 
 
-FIT_COLUMNS = [
-    "ticker",
-    "refit_date",
-    "window_start",
-    "window_end",
-    "n_obs",
-    *[f"param_{name}" for name in PARAM_NAMES],
-    "persistence",
-    "data_scale",
-    "loglik",
-    "iterations",
-    "fit_seconds",
-    "status",
-    "message",
-]
+def _empty(schema: dict[str, str]) -> pd.DataFrame:
+    """A frame with no rows but typed columns, so DuckDB creates typed (not NULL) columns."""
+    return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in schema.items()})
+
+
+FIT_SCHEMA: dict[str, str] = {
+    "ticker": "str",
+    "refit_date": "datetime64[ns]",
+    "window_start": "datetime64[ns]",
+    "window_end": "datetime64[ns]",
+    "n_obs": "int64",
+    **{f"param_{name}": "float64" for name in PARAM_NAMES},
+    "persistence": "float64",
+    "data_scale": "float64",
+    "loglik": "float64",
+    "iterations": "Int64",
+    "fit_seconds": "float64",
+    "status": "str",
+    "message": "str",
+}
+FIT_COLUMNS = list(FIT_SCHEMA)
+VOLATILITY_SCHEMA: dict[str, str] = {
+    "ticker": "str",
+    "date": "datetime64[ns]",
+    "garch_vol_1d_ann": "float64",
+    "garch_vol_21d_ann": "float64",
+    "vol_model": "str",
+    "vol_fallback_reason": "str",
+    "params_refit_date": "datetime64[ns]",
+}
 
 
 def _fits_by_refit(fits: pd.DataFrame) -> dict[str, dict[pd.Timestamp, FitResult]]:
@@ -409,6 +428,8 @@ def garch_volatility_panel(
     Columns: ticker, date, garch_vol_1d_ann, garch_vol_21d_ann (decimal, annualised),
     vol_model, vol_fallback_reason, params_refit_date.
     """
+    if returns.empty:
+        return _empty(VOLATILITY_SCHEMA)
     refits = refit_dates(pd.DatetimeIndex(returns["date"].unique()), settings.refit_months)
     by_ticker = _fits_by_refit(fits)
     frames = []

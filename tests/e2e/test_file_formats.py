@@ -113,10 +113,7 @@ def test_point_in_time_with_faults_and_corporate_actions(builds, tmp_path):
             )
         else:
             columns = "*"
-        query = (
-            f"select {columns} from {table} where {date_column} <= '{CUT}'"
-            f" order by ticker, {date_column}"
-        )
+        query = f"select {columns} from {table} where {date_column} <= '{CUT}' order by all"
         assert full.query(query) == short.query(query), table
     actions = (
         "select * from fct_corporate_actions"
