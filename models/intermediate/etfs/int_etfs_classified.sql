@@ -20,6 +20,9 @@
         annualised vol < 12 %                     -> fixed_income
         otherwise                                 -> other
 
+    risk_category follows from the class (seed risk_category_rules: lowest matching priority;
+    any leverage other than 1 is very_high).
+
     Behavioural inference uses exactly the ticker's first `asset_class_inference_sessions`
     returns, so it never changes once made; `inferred_as_of_date` is the date of the last return
     it used. A ticker with fewer returns is `other` / `pending_history` until it has them
@@ -207,7 +210,7 @@ keyword_match as (
     group by metadata.ticker
 ),
 
-final as (
+classified as (
     select
         tickers.ticker,
         tickers.first_date,
@@ -258,6 +261,35 @@ final as (
         on tickers.ticker = keyword_match.ticker
     left outer join behaviour_class
         on tickers.ticker = behaviour_class.ticker
+),
+
+risk_rules as (
+    select * from {{ ref('risk_category_rules') }}
+),
+
+risk_matched as (
+    select
+        classified.ticker,
+        arg_min(risk_rules.risk_category, risk_rules.priority) as rule_risk_category
+    from classified
+    inner join risk_rules
+        on
+            classified.asset_class like risk_rules.asset_class
+            and classified.sub_class like risk_rules.sub_class_like
+    group by classified.ticker
+),
+
+final as (
+    select
+        classified.*,
+        -- seed risk_category_rules by class; any gearing or inverse exposure is very_high
+        case
+            when classified.leverage != 1 then 'very_high'
+            else coalesce(risk_matched.rule_risk_category, 'high')
+        end as risk_category
+    from classified
+    left outer join risk_matched
+        on classified.ticker = risk_matched.ticker
 )
 
 select * from final

@@ -101,39 +101,20 @@ etfs as (
     select * from {{ ref('int_etfs_classified') }}
 ),
 
-risk_rules as (
-    select * from {{ ref('risk_category_rules') }}
-),
-
-rule_risk as (
-    select
-        etfs.ticker,
-        arg_min(risk_rules.risk_category, risk_rules.priority) as rule_risk_category
-    from etfs
-    inner join risk_rules
-        on
-            etfs.asset_class like risk_rules.asset_class
-            and etfs.sub_class like risk_rules.sub_class_like
-    group by etfs.ticker
-),
-
 etf_risk as (
     select
-        etfs.ticker,
-        etfs.asset_class,
-        etfs.sub_class,
-        etfs.leverage,
-        etfs.asset_class_source,
-        etfs.inferred_as_of_date,
-        etfs.inference_method,
-        case
-            when etfs.inference_method = 'pending_history' then null
-            when etfs.leverage != 1 then 'very_high'
-            else coalesce(rule_risk.rule_risk_category, 'high')
+        ticker,
+        asset_class,
+        sub_class,
+        leverage,
+        asset_class_source,
+        inferred_as_of_date,
+        inference_method,
+        -- a class still pending (too few returns to infer it) grades nothing yet
+        case when inference_method != 'pending_history' or inference_method is null
+                then risk_category
         end as risk_category
     from etfs
-    left outer join rule_risk
-        on etfs.ticker = rule_risk.ticker
 ),
 
 joined as (

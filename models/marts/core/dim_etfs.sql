@@ -6,10 +6,6 @@ classified as (
     select * from {{ ref('int_etfs_classified') }}
 ),
 
-risk_rules as (
-    select * from {{ ref('risk_category_rules') }}
-),
-
 calendar as (
     select * from {{ ref('int_trading_calendar') }}
 ),
@@ -28,18 +24,6 @@ data_end as (
     from calendar
 ),
 
-risk_matched as (
-    select
-        classified.ticker,
-        arg_min(risk_rules.risk_category, risk_rules.priority) as rule_risk_category
-    from classified
-    inner join risk_rules
-        on
-            classified.asset_class like risk_rules.asset_class
-            and classified.sub_class like risk_rules.sub_class_like
-    group by classified.ticker
-),
-
 final as (
     select
         -- ids and attributes
@@ -50,10 +34,7 @@ final as (
         classified.region,
         classified.currency,
         classified.leverage::double as leverage,
-        case
-            when classified.leverage != 1 then 'very_high'
-            else coalesce(risk_matched.rule_risk_category, 'high')
-        end as risk_category,
+        classified.risk_category,
         classified.asset_class_source,
         classified.inference_method,
         classified.inferred_as_of_date,
@@ -71,8 +52,6 @@ final as (
     cross join data_end
     left outer join calendar as last_day
         on classified.last_date = last_day.price_date
-    left outer join risk_matched
-        on classified.ticker = risk_matched.ticker
     left outer join row_counts
         on classified.ticker = row_counts.ticker
 )
