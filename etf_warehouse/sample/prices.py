@@ -47,6 +47,7 @@ DELIST_PRONE_PROB = 0.32
 DELIST_Z = -1.9  # two-year standardised residual return below which a delist-prone fund closes
 MERGER_PROB = 0.02
 MIN_LIFE_SESSIONS = 300
+INTRADAY_STEPS = 16  # steps of the Brownian bridge from open to close that sets high and low
 PROTECTED_SLOTS = 20  # the core slots never close on their own, so small universes stay varied
 
 
@@ -92,6 +93,7 @@ class _Fund:
     n_ohlc: np.ndarray
     u_missing: np.ndarray
     u_duplicate: np.ndarray
+    n_intraday: np.ndarray  # (INTRADAY_STEPS, T) shocks of the intraday path
 
 
 def _draw_fund(
@@ -163,9 +165,11 @@ def _draw_fund(
         z_idio=_standard_t(rng, dof, n_days),
         u_zero_volume=rng.uniform(size=n_days),
         n_volume=rng.standard_normal(n_days),
-        n_ohlc=rng.standard_normal((3, n_days)),
+        n_ohlc=rng.standard_normal((3, n_days)),  # [0] opens; [1:] unused, kept for stable streams
         u_missing=rng.uniform(size=n_days),
         u_duplicate=rng.uniform(size=n_days),
+        # drawn last, so adding it left every earlier draw (closes, volumes...) unchanged
+        n_intraday=rng.standard_normal((INTRADAY_STEPS, n_days)),
     )
 
 
@@ -355,8 +359,19 @@ def simulate_funds(
     w = np.array([f.open_weight for f in funds])
     open_ = ref * np.exp(w * np.log(close / ref) + 0.25 * day_vol * n_ohlc[0])
     half_spread = np.array([f.spread_bps for f in funds]) / 2e4
-    high = np.maximum(open_, close) * np.exp(0.6 * day_vol * np.abs(n_ohlc[1])) * (1 + half_spread)
-    low = np.minimum(open_, close) * np.exp(-0.6 * day_vol * np.abs(n_ohlc[2])) * (1 - half_spread)
+    # high and low: extremes of a Brownian bridge from open to close carrying the session's
+    # share of the day's variance, plus half the spread (trades hit the bid and the ask). A
+    # Brownian range is what high-low spread estimators (Corwin-Schultz) assume.
+    high = np.empty_like(close)
+    low = np.empty_like(close)
+    steps = np.arange(1, INTRADAY_STEPS + 1)[:, None] / INTRADAY_STEPS
+    for j, f in enumerate(funds):
+        log_o, log_c = np.log(open_[:, j]), np.log(close[:, j])
+        step_vol = day_vol[:, j] * np.sqrt((1.0 - w[j]) / INTRADAY_STEPS)
+        walk = np.cumsum(f.n_intraday, axis=0) * step_vol
+        path = log_o + steps * (log_c - log_o) + walk - steps * walk[-1]
+        high[:, j] = np.exp(np.maximum(path.max(axis=0), log_o)) * (1 + half_spread[j])
+        low[:, j] = np.exp(np.minimum(path.min(axis=0), log_o)) * (1 - half_spread[j])
     open_ = np.where(no_trade, close, open_)
     high = np.where(no_trade, close, high)
     low = np.where(no_trade, close, low)
