@@ -1,0 +1,225 @@
+"""Daily walk-forward backtest of target weights, with transaction costs.
+
+The rules (documented here once; ``tests/e2e`` recomputes NAV from them independently):
+
+1. Time. Targets are computed at the close of their signal date d (mart_portfolio_holdings
+   .rebalance_date) and traded at the close of the next trading day e. Nothing uses the close
+   of d to trade, and nothing uses data after the day being simulated.
+2. Returns. Each day, every position earns the fund's total return that day (fct_daily_prices
+   .daily_return); a fund with no price that day earns nothing (its price is unchanged). Cash
+   earns nothing. NAV starts at 1.0 at the close of the first signal date, all in cash.
+3. Weights drift with returns between trades.
+4. Trades. On e, each fund with a price on e moves from its drifted weight to its target (funds
+   absent from the targets go to 0); a fund with no price on e cannot trade and keeps its
+   weight, and the tradeable targets are scaled by min(1, (1 - stuck weight) / their sum) so the
+   book never borrows. Turnover = sum of |weight change| (buys plus sells, fraction of NAV).
+5. Costs (no brokerage). A trade of value V (AUD: |weight change| x NAV x ``portfolio_value``)
+   costs V x (half_spread + ``impact_coefficient`` x daily_vol x sqrt(V / traded_value)): half
+   the bid-ask spread plus square-root market impact. half_spread, daily_vol and traded_value are
+   the fund's cost inputs (int_cost_inputs) as of the signal date d (its latest row dated <= d,
+   so a fund with a missing day still has them); a trade's impact is capped at 10 % of its
+   value, and a fund with no cost inputs at all pays that cap and no spread. The day's costs
+   are taken from NAV in proportion (positions keep the weights just traded to).
+6. Delisting. A held fund with no price for more than ``delisting_grace`` sessions is sold at its
+   last price on that day (costs as in 5, with its last cost inputs): it never disappears and
+   never makes the NAV undefined.
+7. Reported per day: gross_return (before costs), net_return (after), cost (fraction of the
+   previous NAV), turnover, NAV, drawdown from the running peak of NAV.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MAX_IMPACT = 0.10
+
+
+def exact_sum(values: np.ndarray) -> float:
+    """Correctly rounded sum (math.fsum) of the non-zero entries.
+
+    A float sum's last bits depend on the order and grouping of its terms, and numpy groups them
+    by array length; the backtest's arrays are as wide as the universe, which grows as data is
+    added. An exactly rounded sum is the same whatever else is in the array, so NAV dated d
+    stays bit-identical when data after d arrives (point-in-time).
+    """
+    return math.fsum(values[values != 0].tolist())
+
+
+@dataclass(frozen=True)
+class BacktestSettings:
+    portfolio_value: float = 1_000_000.0  # AUD (the price currency for real files)
+    impact_coefficient: float = 1.0
+    delisting_grace: int = 10
+
+
+def trade_costs(
+    trade_value: np.ndarray,
+    half_spread: np.ndarray,
+    daily_vol: np.ndarray,
+    traded_value: np.ndarray,
+    impact_coefficient: float,
+) -> np.ndarray:
+    """Cost of each trade in currency: value x (half spread + capped square-root impact)."""
+    trade_value = np.asarray(trade_value, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        participation = np.where(traded_value > 0, trade_value / traded_value, np.inf)
+        impact = impact_coefficient * np.nan_to_num(daily_vol, nan=0.0) * np.sqrt(participation)
+    impact = np.minimum(np.nan_to_num(impact, nan=MAX_IMPACT, posinf=MAX_IMPACT), MAX_IMPACT)
+    return trade_value * (np.nan_to_num(half_spread, nan=0.0) + impact)
+
+
+@dataclass
+class CostInputs:
+    """(dates x funds) arrays of the cost model's inputs, as of each date."""
+
+    half_spread: np.ndarray
+    daily_vol: np.ndarray
+    traded_value: np.ndarray
+
+
+def run_backtest(
+    dates: pd.DatetimeIndex,
+    returns: np.ndarray,
+    costs: CostInputs,
+    targets: dict[pd.Timestamp, np.ndarray],
+    settings: BacktestSettings,
+) -> pd.DataFrame:
+    """Simulate one strategy. ``returns`` is (dates x funds) with NaN where a fund has no price;
+    ``targets`` maps signal dates to weight vectors over the same funds."""
+    n_days, n_funds = returns.shape
+    signal_dates = sorted(t for t in targets if t in set(dates))
+    if not signal_dates:
+        return pd.DataFrame(columns=DAILY_COLUMNS)
+    start = dates.get_loc(signal_dates[0])
+    execution = {
+        dates.get_loc(d) + 1: targets[d] for d in signal_dates if dates.get_loc(d) + 1 < n_days
+    }
+    signal_of = {dates.get_loc(d) + 1: dates.get_loc(d) for d in signal_dates}
+    has_price = ~np.isnan(returns)
+    # last cost inputs seen for each fund (for delisting sales)
+    last_inputs = np.full((3, n_funds), np.nan)
+    sessions_without_price = np.zeros(n_funds, dtype=int)
+
+    nav, peak = 1.0, 1.0
+    weights = np.zeros(n_funds)
+    out = [(dates[start], nav, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 1.0, 0)]
+    pv = settings.portfolio_value
+    for t in range(start + 1, n_days):
+        inputs_today = np.vstack([costs.half_spread[t], costs.daily_vol[t], costs.traded_value[t]])
+        seen = ~np.isnan(inputs_today)
+        last_inputs[seen] = inputs_today[seen]
+        growth = 1.0 + np.nan_to_num(returns[t], nan=0.0)
+        cash = 1.0 - exact_sum(weights)
+        invested_growth = exact_sum(weights * growth)
+        portfolio_growth = cash + invested_growth
+        gross_nav = nav * portfolio_growth
+        weights = weights * growth / portfolio_growth
+        sessions_without_price = np.where(has_price[t], 0, sessions_without_price + 1)
+
+        change = np.zeros(n_funds)
+        trade_inputs = np.full((3, n_funds), np.nan)
+        delisted = (sessions_without_price > settings.delisting_grace) & (weights > 0)
+        if delisted.any():
+            change[delisted] = -weights[delisted]
+            trade_inputs[:, delisted] = last_inputs[:, delisted]
+        if t in execution:
+            target = execution[t]
+            tradeable = has_price[t] & ~delisted
+            # funds that cannot trade keep their weight: the others share what is left, so
+            # the book never borrows
+            stuck = exact_sum(weights[~tradeable & ~delisted])
+            wanted = exact_sum(target[tradeable])
+            scale = min(1.0, (1.0 - stuck) / wanted) if wanted > 0 else 0.0
+            change[tradeable] = target[tradeable] * scale - weights[tradeable]
+            d = signal_of[t]
+            trade_inputs[:, tradeable] = np.vstack(
+                [costs.half_spread[d], costs.daily_vol[d], costs.traded_value[d]]
+            )[:, tradeable]
+        traded = change != 0
+        cost_value = exact_sum(
+            trade_costs(
+                np.abs(change[traded]) * gross_nav * pv,
+                trade_inputs[0, traded],
+                trade_inputs[1, traded],
+                trade_inputs[2, traded],
+                settings.impact_coefficient,
+            )
+        )
+        cost_fraction = cost_value / (gross_nav * pv)
+        weights = weights + change
+        weights[np.abs(weights) < 1e-15] = 0.0
+        new_nav = gross_nav * (1.0 - cost_fraction)
+        peak = max(peak, new_nav)
+        out.append(
+            (
+                dates[t],
+                new_nav,
+                gross_nav / nav - 1.0,
+                new_nav / nav - 1.0,
+                (gross_nav - new_nav) / nav,
+                exact_sum(np.abs(change)),
+                new_nav / peak - 1.0,
+                int((weights > 0).sum()),
+                1.0 - exact_sum(weights),
+                int(delisted.sum()),
+            )
+        )
+        nav = new_nav
+    return pd.DataFrame(out, columns=DAILY_COLUMNS)
+
+
+DAILY_COLUMNS = [
+    "date",
+    "nav",
+    "gross_return",
+    "net_return",
+    "cost",
+    "turnover",
+    "drawdown",
+    "n_positions",
+    "cash_weight",
+    "n_delisting_sales",
+]
+
+
+def backtest_all(
+    holdings: pd.DataFrame,
+    daily_returns: pd.DataFrame,
+    cost_inputs: pd.DataFrame,
+    settings: BacktestSettings,
+) -> pd.DataFrame:
+    """Run every strategy in ``holdings`` (rebalance_date, strategy, ticker, target_weight).
+
+    ``daily_returns``: trading dates x tickers (NaN where no price). ``cost_inputs``: ticker,
+    price_date, half_spread, daily_vol, traded_value. Returns DAILY_COLUMNS plus strategy.
+    """
+    dates = pd.DatetimeIndex(daily_returns.index)
+    tickers = list(daily_returns.columns)
+    # as of each session: the latest inputs dated on or before it (forward fill uses the past
+    # only); inputs dated on a non-trading day count from the next session
+    union = dates.union(pd.DatetimeIndex(cost_inputs["price_date"].unique()))
+    costs = CostInputs(
+        *(
+            cost_inputs.pivot(index="price_date", columns="ticker", values=column)
+            .reindex(index=union, columns=tickers)
+            .ffill()
+            .reindex(index=dates)
+            .to_numpy()
+            for column in ("half_spread", "daily_vol", "traded_value")
+        )
+    )
+    position = {t: i for i, t in enumerate(tickers)}
+    frames = []
+    for strategy, book in holdings.groupby("strategy", sort=True):
+        targets = {}
+        for signal_date, day in book.groupby("rebalance_date"):
+            vector = np.zeros(len(tickers))
+            vector[[position[t] for t in day["ticker"]]] = day["target_weight"].to_numpy()
+            targets[pd.Timestamp(signal_date)] = vector
+        result = run_backtest(dates, daily_returns.to_numpy(), costs, targets, settings)
+        frames.append(result.assign(strategy=strategy))
+    return pd.concat(frames, ignore_index=True)[["strategy", *DAILY_COLUMNS]]
