@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from etf_warehouse.backtest.engine import BacktestSettings
+from etf_warehouse.backtest.statistics import ValidationSettings
 from etf_warehouse.forecast.ml import ForecastSettings
+from etf_warehouse.portfolio.construction import PortfolioSettings
 from etf_warehouse.risk.beta import KalmanBetaSettings
 from etf_warehouse.risk.garch import GarchSettings
 from etf_warehouse.sample import SampleConfig
@@ -97,3 +100,46 @@ def with_date_columns(frame: Any, columns: list[str]) -> Any:
     for column in columns:
         out[column] = pd.to_datetime(out[column]).astype("date32[pyarrow]")
     return out
+
+
+def portfolio_settings(settings: dict[str, Any] | None) -> PortfolioSettings:
+    """:class:`PortfolioSettings` from the ``portfolio`` config dict (see dbt_project.yml)."""
+    settings = settings or {}
+    defaults = PortfolioSettings()
+    return PortfolioSettings(
+        top_n=int(settings.get("top_n", defaults.top_n)),
+        selection_buffer=float(settings.get("selection_buffer", defaults.selection_buffer)),
+        max_weight=float(settings.get("max_weight", defaults.max_weight)),
+        risk_aversion=float(settings.get("risk_aversion", defaults.risk_aversion)),
+        turnover_penalty=float(settings.get("turnover_penalty", defaults.turnover_penalty)),
+        cov_window=int(settings.get("cov_window", defaults.cov_window)),
+    )
+
+
+def backtest_settings(settings: dict[str, Any] | None) -> BacktestSettings:
+    """:class:`BacktestSettings` from the ``backtest`` config dict (see dbt_project.yml)."""
+    settings = settings or {}
+    defaults = BacktestSettings()
+    return BacktestSettings(
+        portfolio_value=float(settings.get("portfolio_value", defaults.portfolio_value)),
+        impact_coefficient=float(settings.get("impact_coefficient", defaults.impact_coefficient)),
+        delisting_grace=int(settings.get("delisting_grace", defaults.delisting_grace)),
+    )
+
+
+def validation_settings(settings: dict[str, Any] | None) -> ValidationSettings:
+    settings = settings or {}
+    defaults = ValidationSettings()
+    return ValidationSettings(
+        spa_reps=int(settings.get("spa_reps", defaults.spa_reps)),
+        seed=int(settings.get("seed", defaults.seed)),
+    )
+
+
+def wide_returns(frame: Any) -> Any:
+    """(date x ticker) daily returns from a long ticker/date/daily_return frame."""
+    import pandas as pd
+
+    wide = frame.pivot(index="date", columns="ticker", values="daily_return").sort_index()
+    wide.index = pd.DatetimeIndex(wide.index)
+    return wide

@@ -265,6 +265,7 @@ def check_table_file(path: str, required: Sequence[str], role: str) -> list[str]
 
 UNIVERSE_REQUIRED = ("ticker",)
 ACTIONS_REQUIRED = ("ticker", "date", "action_type", "ratio")
+HOLDINGS_REQUIRED = ("ticker", "units")
 
 
 def input_file_table(
@@ -273,6 +274,7 @@ def input_file_table(
     prices_format: str | None,
     universe_path: str | None,
     corporate_actions_path: str | None,
+    holdings_path: str | None = None,
     glob: Callable[[str], list[str]],
     parquet_columns: Callable[[str], list[str]],
 ) -> pd.DataFrame:
@@ -292,6 +294,7 @@ def input_file_table(
     for role, path, required in (
         ("universe", universe_path, UNIVERSE_REQUIRED),
         ("corporate_actions", corporate_actions_path, ACTIONS_REQUIRED),
+        ("holdings", holdings_path, HOLDINGS_REQUIRED),
     ):
         if path is None:
             continue

@@ -22,6 +22,7 @@ def model(dbt, session):
         prices_format=optional_str(dbt.config.get("prices_format")),
         universe_path=optional_str(dbt.config.get("universe_path")),
         corporate_actions_path=optional_str(dbt.config.get("corporate_actions_path")),
+        holdings_path=optional_str(dbt.config.get("holdings_path")),
         glob=duckdb_glob,
         parquet_columns=parquet_columns,
     )

@@ -1,0 +1,67 @@
+{#-
+    One row per strategy: performance after costs, and whether it is more than luck.
+    survivorship_bias_ann is filled on the survivors-only strategies: their CAGR minus that of
+    the same construction on the full universe (funds that later delisted included), i.e. what
+    a backtest on today's survivors overstates per year.
+-#}
+
+with
+
+statistics as (
+    select * from {{ ref('backtest_statistics') }}
+),
+
+windows as (
+    select
+        strategy,
+        count(*) as n_windows
+    from {{ ref('mart_backtest_windows') }}
+    group by strategy
+),
+
+benchmark as (
+    select cagr as benchmark_cagr from statistics
+    where strategy = 'equal_weight'
+),
+
+full_universe as (
+    select
+        strategy,
+        cagr as full_universe_cagr
+    from statistics
+),
+
+final as (
+    select
+        statistics.strategy,
+        statistics.start_date,
+        statistics.end_date,
+        coalesce(windows.n_windows, 0) as n_windows,
+        statistics.cagr,
+        statistics.ann_vol,
+        statistics.sharpe,
+        statistics.sortino,
+        statistics.max_drawdown,
+        statistics.annual_turnover,
+        statistics.annual_cost_drag,
+        statistics.psr,
+        statistics.dsr,
+        statistics.n_trials,
+        statistics.spa_pvalue,
+        statistics.cagr - benchmark.benchmark_cagr as excess_cagr_vs_benchmark,
+        statistics.cagr - full_universe.full_universe_cagr as survivorship_bias_ann,
+        statistics.sharpe_per_period,
+        statistics.skewness,
+        statistics.kurtosis,
+        statistics.dsr_sharpe_star,
+        statistics.n_days
+    from statistics
+    cross join benchmark
+    left outer join windows
+        on statistics.strategy = windows.strategy
+    left outer join full_universe
+        on replace(statistics.strategy, '_survivors_only', '') = full_universe.strategy
+            and statistics.strategy like '%_survivors_only'
+)
+
+select * from final

@@ -1,0 +1,28 @@
+"""Daily walk-forward backtest of every strategy's holdings, with spread and impact costs.
+
+Rules in etf_warehouse/backtest/engine.py: trade at the next day's close, positions drift,
+delisted funds sold at their last price after the grace period, costs taken from NAV.
+"""
+
+import pandas as pd
+
+from etf_warehouse.backtest.engine import backtest_all
+from etf_warehouse.dbt_glue import backtest_settings, wide_returns, with_date_columns
+
+
+def model(dbt, session):
+    holdings = dbt.ref("portfolio_holdings").df()
+    returns = wide_returns(dbt.ref("int_backtest_returns").df())
+    sessions = dbt.ref("int_trading_calendar").filter("is_trading_day").project("price_date").df()
+    returns = returns.reindex(pd.DatetimeIndex(sessions["price_date"]).sort_values())
+    cost_inputs = (
+        dbt.ref("int_cost_inputs")
+        .project("ticker, price_date, half_spread, daily_vol, traded_value")
+        .df()
+    )
+    cost_inputs["price_date"] = pd.to_datetime(cost_inputs["price_date"])
+    holdings["rebalance_date"] = pd.to_datetime(holdings["rebalance_date"])
+    daily = backtest_all(
+        holdings, returns, cost_inputs, backtest_settings(dbt.config.get("backtest"))
+    )
+    return with_date_columns(daily, ["date"])

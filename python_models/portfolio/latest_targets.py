@@ -1,0 +1,33 @@
+"""The system's target portfolio on the latest scored date: the trade list's destination.
+
+The `composite` strategy's construction applied to today's eligible funds, with its latest
+monthly target as the previous weights of the turnover penalty.
+"""
+
+import pandas as pd
+
+from etf_warehouse.dbt_glue import portfolio_settings, wide_returns, with_date_columns
+from etf_warehouse.portfolio.construction import STRATEGIES, strategy_targets
+
+
+def model(dbt, session):
+    signals = dbt.ref("int_latest_signals").df()
+    returns = wide_returns(dbt.ref("int_backtest_returns").df())
+    constraints = dbt.ref("portfolio_constraints").df()
+    holdings = dbt.ref("portfolio_holdings").df()
+    signals["signal_date"] = pd.to_datetime(signals["signal_date"])
+    composite = next(s for s in STRATEGIES if s.name == "composite")
+    book = holdings.loc[holdings["strategy"] == composite.name]
+    previous = {}
+    if not book.empty:
+        last = book.loc[book["rebalance_date"] == book["rebalance_date"].max()]
+        previous = dict(zip(last["ticker"], last["target_weight"], strict=True))
+    targets = strategy_targets(
+        composite,
+        signals,
+        returns,
+        constraints,
+        portfolio_settings(dbt.config.get("portfolio")),
+        previous=previous,
+    )
+    return with_date_columns(targets, ["rebalance_date"])

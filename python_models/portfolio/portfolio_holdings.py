@@ -1,0 +1,22 @@
+"""Target weights of every strategy at every monthly rebalance (signal date; traded next day).
+
+Mean-variance on the bias-corrected forecasts with a Ledoit-Wolf covariance, capped inverse
+volatility, or equal weight (etf_warehouse.portfolio.construction); a failed or infeasible solve
+falls back to capped inverse volatility and says so in `status`.
+"""
+
+import pandas as pd
+
+from etf_warehouse.dbt_glue import portfolio_settings, wide_returns, with_date_columns
+from etf_warehouse.portfolio.construction import portfolio_targets
+
+
+def model(dbt, session):
+    signals = dbt.ref("int_backtest_signals").df()
+    returns = wide_returns(dbt.ref("int_backtest_returns").df())
+    constraints = dbt.ref("portfolio_constraints").df()
+    signals["signal_date"] = pd.to_datetime(signals["signal_date"])
+    holdings = portfolio_targets(
+        signals, returns, constraints, portfolio_settings(dbt.config.get("portfolio"))
+    )
+    return with_date_columns(holdings, ["rebalance_date"])
