@@ -133,6 +133,7 @@ def validation_settings(settings: dict[str, Any] | None) -> ValidationSettings:
     return ValidationSettings(
         spa_reps=int(settings.get("spa_reps", defaults.spa_reps)),
         seed=int(settings.get("seed", defaults.seed)),
+        extra_trials=int(settings.get("extra_trials", defaults.extra_trials)),
     )
 
 

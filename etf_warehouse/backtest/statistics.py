@@ -39,6 +39,9 @@ EULER_GAMMA = 0.5772156649015329
 class ValidationSettings:
     spa_reps: int = 1000
     seed: int = 0
+    # configurations tried outside this build (e.g. earlier parameter choices): added to the
+    # variants in the build when DSR counts its trials
+    extra_trials: int = 0
 
 
 def probabilistic_sharpe_ratio(
@@ -103,7 +106,8 @@ def strategy_statistics(
 ) -> pd.DataFrame:
     """One row per strategy of ``daily`` (strategy, date, nav, net_return, cost, turnover,
     drawdown). ``risk_free``: daily risk-free return by date. ``trial_strategies``: the system
-    variants tried (the family DSR deflates over)."""
+    variants tried (the family DSR deflates over); ``settings.extra_trials`` more are counted
+    as tried elsewhere, with the same Sharpe-ratio variance."""
     daily = daily.sort_values(["strategy", "date"])
     returns = {
         name: frame.set_index("date")["net_return"].iloc[1:]  # the first row is the start
@@ -119,7 +123,8 @@ def strategy_statistics(
     }
     trials = [per_period_sharpe[t] for t in trial_strategies if t in per_period_sharpe]
     trial_variance = float(np.var(trials, ddof=1)) if len(trials) > 1 else 0.0
-    sharpe_star = expected_max_sharpe(len(trials), trial_variance)
+    n_trials = len(trials) + settings.extra_trials
+    sharpe_star = expected_max_sharpe(n_trials, trial_variance)
     rows = []
     for name, frame in daily.groupby("strategy", sort=True):
         net = returns[name].to_numpy()
@@ -152,7 +157,7 @@ def strategy_statistics(
                 "psr": probabilistic_sharpe_ratio(sr, 0.0, n, skew, kurt),
                 "dsr_sharpe_star": sharpe_star,
                 "dsr": probabilistic_sharpe_ratio(sr, sharpe_star, n, skew, kurt),
-                "n_trials": len(trials),
+                "n_trials": n_trials,
                 "spa_pvalue": 1.0
                 if name == benchmark
                 else spa_pvalue(

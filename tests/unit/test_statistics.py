@@ -253,6 +253,21 @@ def test_dsr_deflates_over_the_trials(table: pd.DataFrame) -> None:
     )
 
 
+def test_extra_trials_count_and_deflate_more(
+    table: pd.DataFrame, daily: pd.DataFrame, risk_free: pd.Series
+) -> None:
+    settings = ValidationSettings(spa_reps=300, seed=0, extra_trials=7)
+    more = strategy_statistics(daily, risk_free, "equal_weight", TRIALS, settings)
+    more = more.set_index("strategy")
+    assert (more["n_trials"] == len(TRIALS) + 7).all()
+    variance = np.var(table.loc[TRIALS, "sharpe_per_period"], ddof=1)
+    assert more["dsr_sharpe_star"].iloc[0] == pytest.approx(
+        expected_max_sharpe_reference(len(TRIALS) + 7, variance), rel=1e-10
+    )
+    assert (more["dsr"] < table["dsr"]).all()
+    pd.testing.assert_series_equal(more["psr"], table["psr"])
+
+
 def test_one_trial_is_not_deflated(daily: pd.DataFrame, risk_free: pd.Series) -> None:
     one = strategy_statistics(daily, risk_free, "equal_weight", ["composite"], FAST)
     assert (one["n_trials"] == 1).all()
