@@ -54,6 +54,15 @@ STAGES = (
     ("forecast panel (sql)", lambda p, t: t == "model" and "intermediate/forecast/" in p),
     ("ml forecasts (python)", lambda p, t: t == "model" and "python_models/forecast/" in p),
     ("scoring (sql)", lambda p, t: t == "model" and "intermediate/scoring/" in p),
+    ("backtest inputs (sql)", lambda p, t: t == "model" and "intermediate/backtest/" in p),
+    (
+        "portfolio construction (python)",
+        lambda p, t: t == "model" and "python_models/portfolio/" in p,
+    ),
+    (
+        "backtest + statistics (python)",
+        lambda p, t: t == "model" and "python_models/backtest/" in p,
+    ),
     ("marts", lambda p, t: t == "model" and "models/marts/" in p),
     ("unit tests", lambda p, t: t == "unit_test"),
     ("data tests", lambda p, t: t == "test"),
