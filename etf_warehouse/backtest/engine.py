@@ -35,6 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from etf_warehouse.frames import typed_frame
+
 MAX_IMPACT = 0.10
 
 
@@ -93,7 +95,7 @@ def run_backtest(
     n_days, n_funds = returns.shape
     signal_dates = sorted(t for t in targets if t in set(dates))
     if not signal_dates:
-        return pd.DataFrame(columns=DAILY_COLUMNS)
+        return typed_frame([], DAILY_SCHEMA)
     start = dates.get_loc(signal_dates[0])
     execution = {
         dates.get_loc(d) + 1: targets[d] for d in signal_dates if dates.get_loc(d) + 1 < n_days
@@ -169,21 +171,22 @@ def run_backtest(
             )
         )
         nav = new_nav
-    return pd.DataFrame(out, columns=DAILY_COLUMNS)
+    return typed_frame(out, DAILY_SCHEMA)
 
 
-DAILY_COLUMNS = [
-    "date",
-    "nav",
-    "gross_return",
-    "net_return",
-    "cost",
-    "turnover",
-    "drawdown",
-    "n_positions",
-    "cash_weight",
-    "n_delisting_sales",
-]
+DAILY_SCHEMA = {
+    "date": "datetime64[ns]",
+    "nav": "float64",
+    "gross_return": "float64",
+    "net_return": "float64",
+    "cost": "float64",
+    "turnover": "float64",
+    "drawdown": "float64",
+    "n_positions": "int64",
+    "cash_weight": "float64",
+    "n_delisting_sales": "int64",
+}
+DAILY_COLUMNS = list(DAILY_SCHEMA)
 
 
 def backtest_all(
@@ -222,4 +225,6 @@ def backtest_all(
             targets[pd.Timestamp(signal_date)] = vector
         result = run_backtest(dates, daily_returns.to_numpy(), costs, targets, settings)
         frames.append(result.assign(strategy=strategy))
+    if not frames:  # nothing scored yet (a short or tiny universe): no strategy holds anything
+        return typed_frame([], {"strategy": "str", **DAILY_SCHEMA})
     return pd.concat(frames, ignore_index=True)[["strategy", *DAILY_COLUMNS]]

@@ -31,6 +31,8 @@ import pandas as pd
 from arch.bootstrap import SPA, optimal_block_length
 from scipy import stats
 
+from etf_warehouse.frames import empty_frame
+
 TRADING_DAYS = 252
 EULER_GAMMA = 0.5772156649015329
 
@@ -108,6 +110,8 @@ def strategy_statistics(
     drawdown). ``risk_free``: daily risk-free return by date. ``trial_strategies``: the system
     variants tried (the family DSR deflates over); ``settings.extra_trials`` more are counted
     as tried elsewhere, with the same Sharpe-ratio variance."""
+    if daily.empty:  # nothing was held yet (a short or tiny universe)
+        return empty_frame(SUMMARY_SCHEMA)
     daily = daily.sort_values(["strategy", "date"])
     returns = {
         name: frame.set_index("date")["net_return"].iloc[1:]  # the first row is the start
@@ -167,4 +171,27 @@ def strategy_statistics(
                 ),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows)[list(SUMMARY_SCHEMA)]
+
+
+SUMMARY_SCHEMA = {
+    "strategy": "str",
+    "start_date": "datetime64[ns]",
+    "end_date": "datetime64[ns]",
+    "n_days": "int64",
+    "cagr": "float64",
+    "ann_vol": "float64",
+    "sharpe": "float64",
+    "sortino": "float64",
+    "max_drawdown": "float64",
+    "annual_turnover": "float64",
+    "annual_cost_drag": "float64",
+    "sharpe_per_period": "float64",
+    "skewness": "float64",
+    "kurtosis": "float64",
+    "psr": "float64",
+    "dsr_sharpe_star": "float64",
+    "dsr": "float64",
+    "n_trials": "int64",
+    "spa_pvalue": "float64",
+}

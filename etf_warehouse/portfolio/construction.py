@@ -31,6 +31,8 @@ import pandas as pd
 from scipy.optimize import linprog, minimize
 from sklearn.covariance import LedoitWolf
 
+from etf_warehouse.frames import typed_frame
+
 TRADING_DAYS = 252
 SMOOTH_ABS = 1e-8
 
@@ -291,10 +293,17 @@ def strategy_targets(
                 rows.append(
                     (signal_date, strategy.name, ticker, float(weight), strategy.method, status)
                 )
-    return pd.DataFrame(
-        rows,
-        columns=["rebalance_date", "strategy", "ticker", "target_weight", "method", "status"],
-    )
+    return typed_frame(rows, HOLDINGS_SCHEMA)
+
+
+HOLDINGS_SCHEMA = {
+    "rebalance_date": "datetime64[ns]",
+    "strategy": "str",
+    "ticker": "str",
+    "target_weight": "float64",
+    "method": "str",
+    "status": "str",
+}
 
 
 def portfolio_targets(
@@ -308,4 +317,4 @@ def portfolio_targets(
     frames = [
         strategy_targets(s, signals, daily_returns, constraints, settings) for s in strategies
     ]
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True).astype(HOLDINGS_SCHEMA)

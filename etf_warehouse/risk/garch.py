@@ -36,6 +36,8 @@ import pandas as pd
 from arch import arch_model
 from scipy.signal import lfilter
 
+from etf_warehouse.frames import empty_frame
+
 TRADING_DAYS = 252
 BACKCAST_TAU = 75  # arch's backcast: 0.94-weighted mean of the first 75 squared residuals
 EWMA_LAMBDA = 0.94
@@ -357,7 +359,7 @@ def garch_fits_panel(
     with ``workers`` > 1 they are fitted in a pool of processes (results are identical).
     """
     if returns.empty:
-        return _empty(FIT_SCHEMA)
+        return empty_frame(FIT_SCHEMA)
     refits = refit_dates(pd.DatetimeIndex(returns["date"].unique()), settings.refit_months)
     tasks = [(t, d, v, refits, settings) for t, d, v in _fund_arrays(returns)]
     if workers > 1 and len(tasks) > 1:
@@ -371,15 +373,10 @@ def garch_fits_panel(
         frames = [_fit_fund(task) for task in tasks]
     frames = [f for f in frames if not f.empty]
     if not frames:  # no fund has enough history yet: an empty frame, still typed
-        return _empty(FIT_SCHEMA)
+        return empty_frame(FIT_SCHEMA)
     return pd.concat(frames, ignore_index=True)[FIT_COLUMNS].astype(
         {"loglik": "float64", "iterations": "Int64", "message": "str"}
     )
-
-
-def _empty(schema: dict[str, str]) -> pd.DataFrame:
-    """A frame with no rows but typed columns, so DuckDB creates typed (not NULL) columns."""
-    return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in schema.items()})
 
 
 FIT_SCHEMA: dict[str, str] = {
@@ -429,7 +426,7 @@ def garch_volatility_panel(
     vol_model, vol_fallback_reason, params_refit_date.
     """
     if returns.empty:
-        return _empty(VOLATILITY_SCHEMA)
+        return empty_frame(VOLATILITY_SCHEMA)
     refits = refit_dates(pd.DatetimeIndex(returns["date"].unique()), settings.refit_months)
     by_ticker = _fits_by_refit(fits)
     frames = []

@@ -644,3 +644,25 @@ def test_mean_variance_targets_solve_the_documented_problem(
     assert not np.allclose(  # the forecast matters: mu not annualised gives another book
         mean_variance(mu / 12, cov, np.zeros(len(tickers)), caps, SETTINGS)[0], expected, atol=1e-3
     )
+
+
+def test_no_signals_give_an_empty_typed_book(market: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    signals, returns = market
+    out = portfolio_targets(signals.iloc[0:0], returns, CONSTRAINTS, SETTINGS)
+    assert out.empty
+    assert list(out.columns) == [
+        "rebalance_date",
+        "strategy",
+        "ticker",
+        "target_weight",
+        "method",
+        "status",
+    ]
+    assert pd.api.types.is_datetime64_any_dtype(out["rebalance_date"])
+    assert out["target_weight"].dtype == "float64"
+    assert pd.api.types.is_string_dtype(out["ticker"])
+
+
+def test_targets_are_typed(all_targets: pd.DataFrame) -> None:
+    assert pd.api.types.is_datetime64_any_dtype(all_targets["rebalance_date"])
+    assert pd.api.types.is_string_dtype(all_targets["strategy"])

@@ -559,3 +559,33 @@ def test_backtest_all_takes_cost_inputs_as_of_the_signal_date() -> None:
     assert out.loc[execution, "cost"] == pytest.approx(0.6 * 0.003 + 0.4 * MAX_IMPACT, abs=1e-15)
     assert out.loc[execution, "turnover"] == pytest.approx(1.0, abs=1e-15)
     assert (out["cost"].drop(execution) == 0).all()
+
+
+def test_backtest_all_without_holdings_is_empty_and_typed() -> None:
+    """A universe too short or small to score gives no holdings: an empty, typed result (DuckDB
+    would store untyped columns as NULL-typed and break the mart's contract)."""
+    dates = pd.bdate_range("2021-01-01", periods=5)
+    daily_returns = pd.DataFrame(0.001, index=dates, columns=["AAA", "BBB"])
+    holdings = pd.DataFrame(
+        {
+            "rebalance_date": pd.Series(dtype="datetime64[ns]"),
+            "strategy": pd.Series(dtype="str"),
+            "ticker": pd.Series(dtype="str"),
+            "target_weight": pd.Series(dtype="float64"),
+        }
+    )
+    cost_inputs = pd.DataFrame(
+        {
+            "ticker": pd.Series(dtype="str"),
+            "price_date": pd.Series(dtype="datetime64[ns]"),
+            "half_spread": pd.Series(dtype="float64"),
+            "daily_vol": pd.Series(dtype="float64"),
+            "traded_value": pd.Series(dtype="float64"),
+        }
+    )
+    out = backtest_all(holdings, daily_returns, cost_inputs, BacktestSettings())
+    assert out.empty
+    assert list(out.columns) == ["strategy", *DAILY_COLUMNS]
+    assert out["nav"].dtype == "float64" and out["n_positions"].dtype == "int64"
+    assert pd.api.types.is_datetime64_any_dtype(out["date"])
+    assert pd.api.types.is_string_dtype(out["strategy"])

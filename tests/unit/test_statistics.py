@@ -346,3 +346,14 @@ def test_statistics_are_deterministic(daily: pd.DataFrame, risk_free: pd.Series)
         daily.sample(frac=1.0, random_state=7), risk_free, "equal_weight", TRIALS, FAST
     )
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_no_daily_rows_give_an_empty_typed_summary(
+    daily: pd.DataFrame, risk_free: pd.Series
+) -> None:
+    out = strategy_statistics(daily.iloc[0:0], risk_free, "equal_weight", TRIALS, FAST)
+    full = strategy_statistics(daily, risk_free, "equal_weight", TRIALS, FAST)
+    assert out.empty
+    assert list(out.columns) == list(full.columns)
+    assert out["n_trials"].dtype == "int64" and out["spa_pvalue"].dtype == "float64"
+    assert pd.api.types.is_datetime64_any_dtype(out["start_date"])
