@@ -93,7 +93,8 @@ def run_backtest(
     """Simulate one strategy. ``returns`` is (dates x funds) with NaN where a fund has no price;
     ``targets`` maps signal dates to weight vectors over the same funds."""
     n_days, n_funds = returns.shape
-    signal_dates = sorted(t for t in targets if t in set(dates))
+    sessions = set(dates)
+    signal_dates = sorted(t for t in targets if t in sessions)
     if not signal_dates:
         return typed_frame([], DAILY_SCHEMA)
     start = dates.get_loc(signal_dates[0])
@@ -142,15 +143,17 @@ def run_backtest(
                 [costs.half_spread[d], costs.daily_vol[d], costs.traded_value[d]]
             )[:, tradeable]
         traded = change != 0
-        cost_value = exact_sum(
-            trade_costs(
-                np.abs(change[traded]) * gross_nav * pv,
-                trade_inputs[0, traded],
-                trade_inputs[1, traded],
-                trade_inputs[2, traded],
-                settings.impact_coefficient,
+        cost_value = 0.0
+        if traded.any():
+            cost_value = exact_sum(
+                trade_costs(
+                    np.abs(change[traded]) * gross_nav * pv,
+                    trade_inputs[0, traded],
+                    trade_inputs[1, traded],
+                    trade_inputs[2, traded],
+                    settings.impact_coefficient,
+                )
             )
-        )
         cost_fraction = cost_value / (gross_nav * pv)
         weights = weights + change
         weights[np.abs(weights) < 1e-15] = 0.0
