@@ -42,6 +42,8 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import Ridge
 
+from etf_warehouse.frames import empty_frame
+
 MEMBERS = ("ridge", "gbm")
 
 
@@ -205,7 +207,7 @@ def walk_forward_forecasts(
         out["forecast_return"] = np.mean(corrected, axis=0)
         frames.append(out)
     if not frames:  # too little history for a first model: an empty frame, still typed
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in output_schema().items()})
+        return empty_frame(output_schema())
     return pd.concat(frames, ignore_index=True)[list(output_schema())]
 
 

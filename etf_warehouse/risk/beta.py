@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from etf_warehouse.frames import empty_frame
+
 
 @dataclass(frozen=True)
 class KalmanBetaSettings:
@@ -82,12 +84,12 @@ def kalman_beta_panel(pairs: pd.DataFrame, settings: KalmanBetaSettings) -> pd.D
     """
     pairs = pairs.dropna(subset=["daily_return", "benchmark_return"])
     if pairs.empty:  # no paired returns yet: an empty frame, still typed
-        return pd.DataFrame(
+        return empty_frame(
             {
-                "ticker": pd.Series(dtype="str"),
-                "price_date": pd.Series(dtype="datetime64[ns]"),
-                "beta_kalman": pd.Series(dtype="float64"),
-                "beta_kalman_se": pd.Series(dtype="float64"),
+                "ticker": "str",
+                "price_date": "datetime64[ns]",
+                "beta_kalman": "float64",
+                "beta_kalman_se": "float64",
             }
         )
     y = pairs.pivot(index="price_date", columns="ticker", values="daily_return").sort_index()
