@@ -13,6 +13,7 @@ from etf_warehouse.backtest.statistics import ValidationSettings
 from etf_warehouse.forecast.ml import ForecastSettings
 from etf_warehouse.portfolio.construction import PortfolioSettings
 from etf_warehouse.risk.beta import KalmanBetaSettings
+from etf_warehouse.risk.factors import FactorSettings
 from etf_warehouse.risk.garch import GarchSettings
 from etf_warehouse.sample import SampleConfig
 
@@ -144,3 +145,22 @@ def wide_returns(frame: Any) -> Any:
     wide = frame.pivot(index="date", columns="ticker", values="daily_return").sort_index()
     wide.index = pd.DatetimeIndex(wide.index)
     return wide
+
+
+def factor_settings(settings: dict[str, Any] | None, frequency: str) -> FactorSettings:
+    """:class:`FactorSettings` for ``frequency`` (daily | monthly) from the ``factor_model``
+    config dict (see dbt_project.yml)."""
+    settings = settings or {}
+    if frequency == "daily":
+        return FactorSettings(
+            window=int(settings.get("daily_window", 252)),
+            min_obs=int(settings.get("daily_min_obs", 126)),
+            periods_per_year=252,
+        )
+    if frequency == "monthly":
+        return FactorSettings(
+            window=int(settings.get("monthly_window", 60)),
+            min_obs=int(settings.get("monthly_min_obs", 36)),
+            periods_per_year=12,
+        )
+    raise ValueError(f"unknown factor frequency {frequency!r} (expected daily or monthly)")

@@ -64,6 +64,8 @@ STRATEGIES: tuple[Strategy, ...] = (
     Strategy("composite", "mean_variance", "composite_score"),
     Strategy("composite_inverse_vol", "inverse_vol", "composite_score"),
     Strategy("composite_fixed_weights", "mean_variance", "composite_score_fixed"),
+    # the same system ranked without the macro/geo multipliers: what the market context adds
+    Strategy("composite_without_market_context", "mean_variance", "composite_score_unadjusted"),
     Strategy("composite_survivors_only", "mean_variance", "composite_score", True),
     Strategy("equal_weight", "equal_weight", None),
     Strategy("equal_weight_survivors_only", "equal_weight", None, True),
@@ -251,7 +253,8 @@ def strategy_targets(
     """Target weights of one strategy at every signal date (rows with weight > 0).
 
     ``signals``: signal_date, ticker, asset_class, risk_category, composite_score,
-    composite_score_fixed, forecast_return, garch_vol_ann, is_survivor (eligible funds only).
+    composite_score_fixed, composite_score_unadjusted, forecast_return, garch_vol_ann,
+    is_survivor (eligible funds only).
     ``daily_returns``: date x ticker daily returns (NaN where no price), used up to each signal
     date only. ``previous``: the weights before the first signal date (turnover penalty).
     """

@@ -18,6 +18,7 @@ STRATEGIES = {
     "composite",
     "composite_inverse_vol",
     "composite_fixed_weights",
+    "composite_without_market_context",
     "composite_survivors_only",
     "equal_weight",
     "equal_weight_survivors_only",
@@ -28,6 +29,7 @@ POINT_IN_TIME_STRATEGIES = (
     "composite",
     "composite_inverse_vol",
     "composite_fixed_weights",
+    "composite_without_market_context",
     "equal_weight",
 )
 

@@ -7,6 +7,8 @@
     - composite_score: the system's score that day (regime-adaptive weights by default);
     - composite_score_fixed: the same score recomputed with the `fixed` weights of seed
       regime_weights (raw score re-ranked, same penalties and multipliers);
+    - composite_score_unadjusted: the score without the macro/geo multipliers (the
+      composite_without_market_context strategy, what the market context adds);
     - the construction inputs (forecast, GARCH vol, asset class, risk category);
     - is_survivor: whether the fund is still trading at the end of the data. This looks into
       the future on purpose: it defines the survivors-only universe that measures survivorship
@@ -72,6 +74,7 @@ final as (
                 ) * fixed_scores.macro_multiplier * fixed_scores.geo_multiplier
             )
         ) as composite_score_fixed,
+        fixed_scores.composite_score_unadjusted,
         fixed_scores.forecast_return,
         fixed_scores.garch_vol_ann,
         not etfs.is_delisted as is_survivor

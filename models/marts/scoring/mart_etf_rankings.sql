@@ -11,7 +11,10 @@
       position_size   = inverse-GARCH-vol weight among the day's top `position_top_n` funds
                         (0 below them; null when not eligible)
 
-    macro_multiplier and geo_multiplier are 1.0 until the market-context layer lands.
+    macro_multiplier and geo_multiplier come from int_market_context_multipliers (seed
+    market_sensitivities x the day's macro and geopolitical pressures, bounded 0.7-1.3); with
+    var market_context_adjustment false both are 1 and composite_score equals
+    composite_score_unadjusted = clamp(raw_score - penalty_points, 0, 100).
 -#}
 
 with
@@ -26,6 +29,10 @@ components as (
 
 weights as (
     select * from {{ ref('int_scoring_weights') }}
+),
+
+multipliers as (
+    select * from {{ ref('int_market_context_multipliers') }}
 ),
 
 penalty_totals as (
@@ -57,8 +64,14 @@ combined as (
         + weights.weight_volume * components.score_volume as weighted_score,
         coalesce(penalty_totals.penalty_points_uncapped, 0) as penalty_points_uncapped,
         coalesce(penalty_totals.n_penalties, 0) as n_penalties,
-        1.0::double as macro_multiplier,
-        1.0::double as geo_multiplier
+        multipliers.macro_multiplier,
+        multipliers.geo_multiplier,
+        multipliers.rate_sensitivity,
+        multipliers.credit_sensitivity,
+        multipliers.geo_sensitivity,
+        multipliers.rate_pressure,
+        multipliers.credit_pressure,
+        multipliers.geo_pressure
     from universe
     inner join weights
         on universe.as_of_date = weights.as_of_date
@@ -67,6 +80,8 @@ combined as (
     left outer join penalty_totals
         on universe.as_of_date = penalty_totals.as_of_date
             and universe.ticker = penalty_totals.ticker
+    inner join multipliers
+        on universe.as_of_date = multipliers.as_of_date and universe.ticker = multipliers.ticker
 ),
 
 scored as (
@@ -93,7 +108,10 @@ composite as (
                             100.0, (raw_score - penalty_points) * macro_multiplier * geo_multiplier
                         )
                     )
-        end as composite_score
+        end as composite_score,
+        case
+            when is_eligible then greatest(0.0, least(100.0, raw_score - penalty_points))
+        end as composite_score_unadjusted
     from scored
 ),
 
@@ -155,6 +173,7 @@ final as (
         macro_multiplier,
         geo_multiplier,
         composite_score,
+        composite_score_unadjusted,
         score_rank,
         case
             when is_eligible and score_rank <= {{ var('position_top_n') }}
@@ -171,7 +190,14 @@ final as (
         momentum_6m,
         drawdown,
         max_drawdown_12m,
-        traded_value_3m
+        traded_value_3m,
+        -- market context behind the multipliers
+        rate_sensitivity,
+        credit_sensitivity,
+        geo_sensitivity,
+        rate_pressure,
+        credit_pressure,
+        geo_pressure
     from sized
 )
 

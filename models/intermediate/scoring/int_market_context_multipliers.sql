@@ -1,0 +1,144 @@
+{{ config(materialized='table') }}
+{#-
+    Macro and geopolitical multipliers of every fund on every scored day.
+
+    Sensitivities come from seed market_sensitivities (the lowest `priority` whose asset_class,
+    sub_class_like and region_like LIKE patterns match the fund) times the fund's leverage (a
+    2x fund is twice as sensitive, an inverse fund has the opposite sign). The day's pressures
+    come from int_macro_state_daily (point-in-time, 0 = neutral).
+
+      macro_multiplier = clamp(1 - macro_adjustment_strength
+                                 x (rate_sensitivity x rate_pressure
+                                    + credit_sensitivity x credit_pressure),
+                               market_multiplier_min, market_multiplier_max)
+      geo_multiplier   = clamp(1 - geo_adjustment_strength x geo_sensitivity x geo_pressure,
+                               market_multiplier_min, market_multiplier_max)
+
+    both rounded to 6 decimals (a readable number; no ranking depends on the 7th).
+
+    A fund whose asset class is inferred from its returns has neutral sensitivities until the
+    day it was inferred (the class does not exist before). With var
+    `market_context_adjustment` false both multipliers are exactly 1 (the plain score); the
+    sensitivities and pressures are still reported.
+-#}
+
+with
+
+universe as (
+    select
+        as_of_date,
+        ticker
+    from {{ ref('int_scoring_universe') }}
+),
+
+etfs as (
+    select
+        ticker,
+        asset_class,
+        sub_class,
+        region,
+        leverage,
+        asset_class_source,
+        inference_method,
+        inferred_as_of_date
+    from {{ ref('int_etfs_classified') }}
+),
+
+rules as (
+    select * from {{ ref('market_sensitivities') }}
+),
+
+state as (
+    select * from {{ ref('int_macro_state_daily') }}
+),
+
+matched as (
+    select
+        etfs.ticker,
+        min(rules.priority) as sensitivity_rule,
+        arg_min(rules.rate_sensitivity, rules.priority) * any_value(etfs.leverage)
+            as rate_sensitivity,
+        arg_min(rules.credit_sensitivity, rules.priority) * any_value(etfs.leverage)
+            as credit_sensitivity,
+        arg_min(rules.geo_sensitivity, rules.priority) * any_value(etfs.leverage)
+            as geo_sensitivity
+    from etfs
+    inner join rules
+        on
+            etfs.asset_class like rules.asset_class
+            and etfs.sub_class like rules.sub_class_like
+            and etfs.region like rules.region_like
+    group by etfs.ticker
+),
+
+sensitivities as (
+    -- an inferred class exists only from the day it was inferred (as in int_scoring_universe)
+    select
+        universe.as_of_date,
+        universe.ticker,
+        matched.sensitivity_rule,
+        not (
+            etfs.asset_class_source = 'inferred'
+            and etfs.inference_method != 'name_keywords'
+            and (etfs.inferred_as_of_date is null or universe.as_of_date < etfs.inferred_as_of_date)
+        ) as is_classified,
+        matched.rate_sensitivity,
+        matched.credit_sensitivity,
+        matched.geo_sensitivity
+    from universe
+    inner join etfs
+        on universe.ticker = etfs.ticker
+    left outer join matched
+        on universe.ticker = matched.ticker
+),
+
+unbounded as (
+    select
+        sensitivities.as_of_date,
+        sensitivities.ticker,
+        sensitivities.sensitivity_rule,
+        sensitivities.is_classified,
+        case when sensitivities.is_classified then sensitivities.rate_sensitivity else 0.0 end
+            as rate_sensitivity,
+        case when sensitivities.is_classified then sensitivities.credit_sensitivity else 0.0 end
+            as credit_sensitivity,
+        case when sensitivities.is_classified then sensitivities.geo_sensitivity else 0.0 end
+            as geo_sensitivity,
+        coalesce(state.rate_pressure, 0.0) as rate_pressure,
+        coalesce(state.credit_pressure, 0.0) as credit_pressure,
+        coalesce(state.geo_pressure, 0.0) as geo_pressure,
+        coalesce(state.rate_status, 'unavailable') as rate_status,
+        coalesce(state.credit_status, 'unavailable') as credit_status,
+        coalesce(state.geo_status, 'unavailable') as geo_status
+    from sensitivities
+    left outer join state
+        on sensitivities.as_of_date = state.date
+),
+
+final as (
+    select
+        *,
+        {% if var('market_context_adjustment') -%}
+        round(greatest(
+            {{ var('market_multiplier_min') }},
+            least(
+                {{ var('market_multiplier_max') }},
+                1.0 - {{ var('macro_adjustment_strength') }}
+                * (rate_sensitivity * rate_pressure + credit_sensitivity * credit_pressure)
+            )
+        ), 6)::double as macro_multiplier,
+        round(greatest(
+            {{ var('market_multiplier_min') }},
+            least(
+                {{ var('market_multiplier_max') }},
+                1.0 - {{ var('geo_adjustment_strength') }} * geo_sensitivity * geo_pressure
+            )
+        ), 6)::double as geo_multiplier
+        {%- else -%}
+        1.0::double as macro_multiplier,
+        1.0::double as geo_multiplier
+        {%- endif %}
+    from unbounded
+)
+
+select * from final

@@ -1,0 +1,30 @@
+"""Every factor's move in each hypothetical stress scenario (seed stress_shocks), on the
+latest date: named shocks as given, the other factors at 0 or, with var
+stress_conditional_shocks, at their expected value given them (etf_warehouse.risk.stress)."""
+
+import pandas as pd
+
+from etf_warehouse.dbt_glue import as_bool, factor_settings, with_date_columns
+from etf_warehouse.frames import empty_frame
+from etf_warehouse.risk.stress import SHOCK_SCHEMA, conditional_factor_shocks
+
+
+def model(dbt, session):
+    config = dbt.config.get("factor_model")
+    factors_long = dbt.ref("int_factor_returns").df()
+    shocks = dbt.ref("stress_shocks").df()
+    calendar = dbt.ref("int_trading_calendar").df()
+    if factors_long.empty or calendar.empty:
+        return with_date_columns(empty_frame(SHOCK_SCHEMA), ["covariance_start", "covariance_end"])
+    settings = factor_settings(config, str(factors_long["frequency"].iloc[0]))
+    factors = factors_long.pivot(index="period_date", columns="factor", values="factor_return")
+    factors.index = pd.to_datetime(factors.index)
+    as_of = pd.to_datetime(calendar.loc[calendar["is_trading_day"], "price_date"]).max()
+    out = conditional_factor_shocks(
+        factors.sort_index(),
+        shocks,
+        as_of,
+        settings.window,
+        conditional=as_bool(config["stress_conditional_shocks"]),
+    )
+    return with_date_columns(out, ["covariance_start", "covariance_end"])
