@@ -136,6 +136,9 @@ def test_truncating_the_data_changes_nothing_before_the_cut(stooq_build, stooq_d
         ("ml_forecasts", "price_date"),
         ("mart_etf_penalties", "as_of_date"),
         ("mart_etf_rankings", "as_of_date"),
+        ("int_macro_state_daily", "date"),
+        ("int_market_context_multipliers", "as_of_date"),
+        ("factor_loadings", "as_of_date"),
     ):
         full_rows = rows(stooq_build, table, date_column)
         short_rows = rows(short, table, date_column)
@@ -188,6 +191,40 @@ def test_spy_is_scored_with_a_market_beta_near_one(stooq_build):
     )
     assert 0.8 < beta < 1.3
     assert 0.08 < vol < 0.3
+
+
+def test_spy_market_loading_on_fama_french_is_near_one(stooq_build):
+    ((n, lowest, highest, r_squared),) = stooq_build.query(
+        """
+        select count(*), min(loading), max(loading), min(r_squared) from mart_factor_exposures
+        where ticker = 'SPY' and factor = 'mkt_rf'
+        """
+    )
+    assert n >= 100  # monthly estimates from 2008 to the end of the bundled factors (2018)
+    assert lowest >= 0.9 and highest <= 1.1
+    assert r_squared > 0.9
+
+
+def test_market_context_on_real_files(stooq_build):
+    """arch's US macro series drive the multipliers until they go stale (2019); there is no
+    geopolitical index, so geo multipliers stay neutral; long Treasuries carry the rate risk."""
+    ((geo_not_neutral, macro_active, macro_after_2019),) = stooq_build.query(
+        """
+        select count(*) filter (where geo_multiplier != 1),
+            count(*) filter (where macro_multiplier != 1 and as_of_date < '2018-12-01'),
+            count(*) filter (where macro_multiplier != 1 and as_of_date >= '2019-03-01')
+        from mart_etf_rankings where is_eligible
+        """
+    )
+    assert geo_not_neutral == 0 and macro_active > 1000 and macro_after_2019 == 0
+    rows = dict(
+        stooq_build.query(
+            "select scenario, count(shocked_return) from mart_stress_tests group by scenario"
+        )
+    )
+    assert rows["gfc"] > 0 and rows["equities_down_20"] > 0
+    # the data ends in January 2020: nothing lived through the later windows, no FX factor
+    assert rows["covid_crash"] == rows["ukraine_invasion"] == rows["aud_down_15"] == 0
 
 
 def test_backtest_summary_on_real_files(stooq_build):

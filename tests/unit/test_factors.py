@@ -269,3 +269,19 @@ def test_portfolio_exposures():
     pd.testing.assert_frame_equal(empty, empty_frame(EXPOSURE_SCHEMA))
     only_c = portfolio_exposures(loadings, weights.loc[weights["ticker"] == "C"])
     pd.testing.assert_frame_equal(only_c, empty_frame(EXPOSURE_SCHEMA))
+
+
+def test_monthly_as_of_dates_are_first_sessions_with_fresh_factors():
+    from etf_warehouse.risk.factors import monthly_as_of_dates
+
+    sessions = pd.to_datetime(
+        ["2020-01-02", "2020-01-03", "2020-02-03", "2020-02-04", "2020-04-01"]
+    )
+    # monthly factors ending in February: April's first session is 31 days after the last one
+    factor_dates = pd.to_datetime(["2019-12-31", "2020-01-31", "2020-02-29"])
+    dates = monthly_as_of_dates(sessions, factor_dates, max_staleness_days=45)
+    assert list(dates) == list(pd.to_datetime(["2020-01-02", "2020-02-03", "2020-04-01"]))
+    stale = monthly_as_of_dates(sessions, factor_dates, max_staleness_days=30)
+    assert list(stale) == list(pd.to_datetime(["2020-01-02", "2020-02-03"]))
+    assert monthly_as_of_dates([], factor_dates, 45).empty
+    assert monthly_as_of_dates(sessions, [], 45).empty

@@ -51,7 +51,7 @@ fund_months as (
             sum({{ fixed_point('ln(1.0 + daily_return)', '1e15') }})::double / 1e15
         ) - 1.0 as total_return
     from returns
-    group by ticker, date_trunc('month', date)::date
+    group by 1, 2
 ),
 
 fama_french as (

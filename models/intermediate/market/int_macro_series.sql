@@ -29,12 +29,12 @@ macro as (
 unpivoted as (
     unpivot macro
     on
-        long_yield_pct,
-        credit_spread_pct,
-        geo_risk_index,
-        policy_rate_pct,
-        inflation_yoy_pct,
-        audusd
+    long_yield_pct,
+    credit_spread_pct,
+    geo_risk_index,
+    policy_rate_pct,
+    inflation_yoy_pct,
+    audusd
     into name series value observed_value
 ),
 

@@ -1,11 +1,11 @@
 {{ config(materialized='table') }}
 {#-
     The macro and geopolitical state on every trading day, point-in-time: each series' latest
-    observation available on or before the day, its value `macro_change_days` (91) calendar
+    observation available on or before the day, its value `macro_change_days` (182) calendar
     days earlier, and the pressures the market-context multipliers use.
 
-      rate_pressure   = clamp((long yield now - 91 days ago) / rate_pressure_full_pp, -1, 1)
-      credit_pressure = clamp((credit spread now - 91 days ago) / credit_pressure_full_pp, -1, 1)
+      rate_pressure   = clamp((long yield now - 182 days ago) / rate_pressure_full_pp, -1, 1)
+      credit_pressure = clamp((credit spread now - 182 days ago) / credit_pressure_full_pp, -1, 1)
       geo_pressure    = clamp((geo index / its median over geo_baseline_days - 1)
                               / geo_pressure_full_ratio, 0, 1)
 
@@ -15,7 +15,9 @@
     index, and their arch-bundled macro series end in 2018.
 -#}
 {%- set change_days = var('macro_change_days') %}
-{%- set series_names = ['long_yield_pct', 'credit_spread_pct', 'geo_risk_index', 'inflation_yoy_pct'] %}
+{%- set series_names = [
+    'long_yield_pct', 'credit_spread_pct', 'geo_risk_index', 'inflation_yoy_pct'
+] %}
 
 with
 
@@ -36,7 +38,7 @@ geo_baselines as (
         available_date,
         median(observed_value) over (
             order by available_date
-            range between interval {{ var('geo_baseline_days') - 1 }} days preceding
+            range between interval ({{ var('geo_baseline_days') }} - 1) day preceding
             and current row
         ) as geo_baseline
     from series
@@ -44,27 +46,28 @@ geo_baselines as (
 ),
 {% for name in series_names %}
 
+observations_{{ name }} as (
+    select * from series
+    where series = '{{ name }}'
+),
+
 latest_{{ name }} as (
     select
         calendar.date,
-        observations.observed_value as {{ name }},
-        observations.available_date as {{ name }}_available_date
+        observations_{{ name }}.observed_value as {{ name }},
+        observations_{{ name }}.available_date as {{ name }}_available_date
     from calendar
-    asof left outer join (
-        select * from series where series = '{{ name }}'
-    ) as observations
-        on calendar.date >= observations.available_date
+    asof left outer join observations_{{ name }}
+        on calendar.date >= observations_{{ name }}.available_date
 ),
 
 earlier_{{ name }} as (
     select
         calendar.date,
-        observations.observed_value as {{ name }}_before
+        observations_{{ name }}.observed_value as {{ name }}_before
     from calendar
-    asof left outer join (
-        select * from series where series = '{{ name }}'
-    ) as observations
-        on calendar.lookback_date >= observations.available_date
+    asof left outer join observations_{{ name }}
+        on calendar.lookback_date >= observations_{{ name }}.available_date
 ),
 {% endfor %}
 
@@ -86,10 +89,10 @@ joined as (
         geo_baselines.geo_baseline
     from calendar
     {%- for name in series_names %}
-    inner join latest_{{ name }}
-        on calendar.date = latest_{{ name }}.date
-    inner join earlier_{{ name }}
-        on calendar.date = earlier_{{ name }}.date
+inner join latest_{{ name }}
+    on calendar.date = latest_{{ name }}.date
+inner join earlier_{{ name }}
+    on calendar.date = earlier_{{ name }}.date
     {%- endfor %}
     left outer join geo_baselines
         on latest_geo_risk_index.geo_risk_index_available_date = geo_baselines.available_date
@@ -110,25 +113,28 @@ final as (
         -- pressures
         case
             when long_yield_pct_status = 'ok' and long_yield_pct_before is not null
-                then greatest(-1.0, least(1.0,
-                    (long_yield_pct - long_yield_pct_before)
-                    / {{ var('rate_pressure_full_pp') }}
-                ))
+                then greatest(-1.0, least(
+                        1.0,
+                        (long_yield_pct - long_yield_pct_before)
+                        / {{ var('rate_pressure_full_pp') }}
+                    ))
             else 0.0
         end as rate_pressure,
         case
             when credit_spread_pct_status = 'ok' and credit_spread_pct_before is not null
-                then greatest(-1.0, least(1.0,
-                    (credit_spread_pct - credit_spread_pct_before)
-                    / {{ var('credit_pressure_full_pp') }}
-                ))
+                then greatest(-1.0, least(
+                        1.0,
+                        (credit_spread_pct - credit_spread_pct_before)
+                        / {{ var('credit_pressure_full_pp') }}
+                    ))
             else 0.0
         end as credit_pressure,
         case
             when geo_risk_index_status = 'ok' and geo_baseline > 0
-                then greatest(0.0, least(1.0,
-                    (geo_risk_index / geo_baseline - 1.0) / {{ var('geo_pressure_full_ratio') }}
-                ))
+                then greatest(0.0, least(
+                        1.0,
+                        (geo_risk_index / geo_baseline - 1.0) / {{ var('geo_pressure_full_ratio') }}
+                    ))
             else 0.0
         end as geo_pressure,
         -- statuses: ok | stale | unavailable

@@ -77,7 +77,7 @@ sensitivities as (
         universe.as_of_date,
         universe.ticker,
         matched.sensitivity_rule,
-        not (
+        not(
             etfs.asset_class_source = 'inferred'
             and etfs.inference_method != 'name_keywords'
             and (etfs.inferred_as_of_date is null or universe.as_of_date < etfs.inferred_as_of_date)

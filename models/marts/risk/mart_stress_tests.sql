@@ -105,7 +105,7 @@ fund_windows as (
         arg_max(prices.adj_close, prices.date) as last_close
     from scenarios
     inner join prices
-        on prices.date <= scenarios.end_date
+        on scenarios.end_date >= prices.date
     where scenarios.scenario_type = 'historical'
     group by scenarios.scenario, scenarios.start_date, scenarios.end_date, prices.ticker
 ),
@@ -133,8 +133,8 @@ model_periods as (
     cross join factor_span
     inner join factor_returns
         on
-            factor_returns.period_date > scenarios.start_date
-            and factor_returns.period_date <= scenarios.end_date
+            scenarios.start_date < factor_returns.period_date
+            and scenarios.end_date >= factor_returns.period_date
     inner join loadings
         on factor_returns.factor = loadings.factor
     where
@@ -150,7 +150,7 @@ window_risk_free as (
         sum(ln(1.0 + risk_free.daily_rf)) as log_risk_free
     from scenarios
     inner join risk_free
-        on risk_free.date > scenarios.start_date and risk_free.date <= scenarios.end_date
+        on scenarios.start_date < risk_free.date and scenarios.end_date >= risk_free.date
     group by scenarios.scenario
 ),
 
@@ -223,7 +223,9 @@ analogue_pool as (
     from modelled
     inner join etfs
         on modelled.ticker = etfs.ticker
-    where modelled.method = 'factor_model' and modelled.scenario in (select shocks.scenario from shocks)
+    where
+        modelled.method = 'factor_model'
+        and modelled.scenario in (select shocks.scenario from shocks)
 ),
 
 sub_class_analogues as (
@@ -251,9 +253,9 @@ best_modelled as (
     -- own history first, then the factor model
     select * from modelled
     qualify row_number() over (
-        partition by scenario, ticker
-        order by case method when 'own_history' then 1 else 2 end
-    ) = 1
+            partition by scenario, ticker
+            order by case method when 'own_history' then 1 else 2 end
+        ) = 1
 ),
 
 fund_rows as (
@@ -316,6 +318,8 @@ portfolio_rows as (
         on true
     left outer join fund_rows
         on scenarios.scenario = fund_rows.scenario and targets.ticker = fund_rows.ticker
+    -- nothing scored yet (a tiny or short universe): no portfolio to stress
+    where as_of.as_of_date is not null
     group by as_of.as_of_date, scenarios.scenario, scenarios.scenario_type
 ),
 
