@@ -172,7 +172,9 @@ def check_summary(build: DbtResult) -> dict[str, tuple]:
         for value in (psr, dsr, spa):
             assert 0.0 <= value <= 1.0, strategy
         assert turnover > 0 and drag > 0, strategy
-        assert trials == 3
+        # composite, composite_inverse_vol, composite_fixed_weights and
+        # composite_without_market_context
+        assert trials == 4
     for strategy in ("composite_survivors_only", "equal_weight_survivors_only"):
         assert rows[strategy][-1] is not None
     return rows

@@ -12,8 +12,9 @@
                            asset class) that traded through the window, delisted ones included
                            (at least two of them).
     Hypothetical scenario: its latest loadings times the factor shocks (stress_factor_shocks,
-    an instantaneous move, no compounding); without loadings, the median of the funds of its
-    sub-class (else asset class) that have them.
+    an instantaneous move, no compounding), floored at -1 (a fund cannot lose more than
+    everything, whatever a linear model extrapolates); without loadings, the median of the
+    funds of its sub-class (else asset class) that have them.
     Only loadings with |t| >= `stress_min_abs_t` (2) are used: a shock many standard deviations
     of a quiet factor away (credit spreads +300 bp) would otherwise turn the estimation noise
     of loadings that are really zero into returns of several percent.
@@ -173,7 +174,7 @@ factor_model_hypothetical as (
     select
         shocks.scenario,
         loadings.ticker,
-        sum(loadings.loading * shocks.shock) as shocked_return
+        greatest(-1.0, sum(loadings.loading * shocks.shock)) as shocked_return
     from shocks
     inner join loadings
         on shocks.factor = loadings.factor
