@@ -414,3 +414,12 @@ def monthly_as_of_dates(
     age = np.full(len(firsts), np.inf)
     age[ok] = (firsts[ok] - periods[latest[ok]]).days
     return firsts[age <= max_staleness_days].astype("datetime64[ns]")
+
+
+def wide_factor_returns(factors_long: pd.DataFrame) -> pd.DataFrame:
+    """int_factor_returns' long rows (period_date, factor, factor_return) as the wide frame the
+    regressions take: one row per period (ascending datetime index), one column per factor."""
+    wide = factors_long.pivot(index="period_date", columns="factor", values="factor_return")
+    wide.index = pd.DatetimeIndex(pd.to_datetime(wide.index), name="period_date")
+    wide.columns.name = None
+    return wide.sort_index()

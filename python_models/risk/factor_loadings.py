@@ -13,6 +13,7 @@ from etf_warehouse.risk.factors import (
     OUTPUT_SCHEMA,
     monthly_as_of_dates,
     rolling_factor_loadings,
+    wide_factor_returns,
 )
 
 
@@ -28,9 +29,7 @@ def model(dbt, session):
         )
     frequency = str(factors_long["frequency"].iloc[0])
     settings = factor_settings(config, frequency)
-    factors = factors_long.pivot(index="period_date", columns="factor", values="factor_return")
-    factors.index = pd.to_datetime(factors.index)
-    factors = factors.sort_index()
+    factors = wide_factor_returns(factors_long)
     returns["period_date"] = pd.to_datetime(returns["period_date"])
     sessions = pd.to_datetime(calendar.loc[calendar["is_trading_day"], "price_date"])
     dates = monthly_as_of_dates(sessions, factors.index, int(config["max_staleness_days"]))

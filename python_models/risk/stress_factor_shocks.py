@@ -6,6 +6,7 @@ import pandas as pd
 
 from etf_warehouse.dbt_glue import as_bool, factor_settings, with_date_columns
 from etf_warehouse.frames import empty_frame
+from etf_warehouse.risk.factors import wide_factor_returns
 from etf_warehouse.risk.stress import SHOCK_SCHEMA, conditional_factor_shocks
 
 
@@ -17,11 +18,10 @@ def model(dbt, session):
     if factors_long.empty or calendar.empty:
         return with_date_columns(empty_frame(SHOCK_SCHEMA), ["covariance_start", "covariance_end"])
     settings = factor_settings(config, str(factors_long["frequency"].iloc[0]))
-    factors = factors_long.pivot(index="period_date", columns="factor", values="factor_return")
-    factors.index = pd.to_datetime(factors.index)
+    factors = wide_factor_returns(factors_long)
     as_of = pd.to_datetime(calendar.loc[calendar["is_trading_day"], "price_date"]).max()
     out = conditional_factor_shocks(
-        factors.sort_index(),
+        factors,
         shocks,
         as_of,
         settings.window,

@@ -93,6 +93,7 @@ def make_market(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "risk_category": risk[i],
                     "composite_score": rng.normal(),
                     "composite_score_fixed": rng.normal(),
+                    "composite_score_unadjusted": rng.normal(),
                     "forecast_return": rng.normal(0.005, 0.01),
                     "garch_vol_ann": rng.uniform(0.15, 0.22),
                     "is_survivor": bool(i % 5 != 3),
@@ -461,13 +462,16 @@ def test_selecting_strategies_pick_from_the_top_of_their_score(
             (all_targets["strategy"] == name) & (all_targets["rebalance_date"] == first), "ticker"
         ]
         assert set(held) <= set(top)
-    top_fixed = day.nlargest(SETTINGS.top_n, "composite_score_fixed")["ticker"]
-    held = all_targets.loc[
-        (all_targets["strategy"] == "composite_fixed_weights")
-        & (all_targets["rebalance_date"] == first),
-        "ticker",
-    ]
-    assert set(held) <= set(top_fixed)
+    for name, column in (
+        ("composite_fixed_weights", "composite_score_fixed"),
+        ("composite_without_market_context", "composite_score_unadjusted"),
+    ):
+        top_alternative = day.nlargest(SETTINGS.top_n, column)["ticker"]
+        held = all_targets.loc[
+            (all_targets["strategy"] == name) & (all_targets["rebalance_date"] == first),
+            "ticker",
+        ]
+        assert set(held) <= set(top_alternative), name
 
 
 def test_inverse_vol_weights_are_inverse_volatility(
@@ -543,6 +547,7 @@ def test_inverse_vol_respects_a_group_cap_with_low_vol_members() -> None:
             "risk_category": ["low"] * n,
             "composite_score": np.arange(n, 0, -1.0),
             "composite_score_fixed": np.arange(n, 0, -1.0),
+            "composite_score_unadjusted": np.arange(n, 0, -1.0),
             "forecast_return": 0.01,
             "garch_vol_ann": [0.05, 0.05] + [0.2] * (n - 2),  # two low-vol gold funds
             "is_survivor": True,

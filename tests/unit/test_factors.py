@@ -285,3 +285,19 @@ def test_monthly_as_of_dates_are_first_sessions_with_fresh_factors():
     assert list(stale) == list(pd.to_datetime(["2020-01-02", "2020-02-03"]))
     assert monthly_as_of_dates([], factor_dates, 45).empty
     assert monthly_as_of_dates(sessions, [], 45).empty
+
+
+def test_wide_factor_returns_pivots_long_rows_by_period():
+    from etf_warehouse.risk.factors import wide_factor_returns
+
+    long = pd.DataFrame(
+        {
+            "period_date": ["2020-01-03", "2020-01-02", "2020-01-02", "2020-01-03"],
+            "factor": ["a", "a", "b", "b"],
+            "factor_return": [0.3, 0.1, 0.2, 0.4],
+        }
+    )
+    wide = wide_factor_returns(long)
+    assert list(wide.columns) == ["a", "b"]
+    assert list(wide.index) == list(pd.to_datetime(["2020-01-02", "2020-01-03"]))
+    assert wide.loc["2020-01-03", "b"] == 0.4
