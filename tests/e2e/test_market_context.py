@@ -201,6 +201,16 @@ def test_backtest_summary_compares_with_and_without_the_market_context(build, bu
         )
     )
     assert set(summary) == {"composite", "composite_without_market_context"}
+    ((effect,),) = build.query(
+        "select market_context_effect_ann from mart_backtest_summary where strategy = 'composite'"
+    )
+    assert effect == pytest.approx(
+        summary["composite"] - summary["composite_without_market_context"], abs=1e-15
+    )
+    ((effect_off,),) = build_off.query(
+        "select market_context_effect_ann from mart_backtest_summary where strategy = 'composite'"
+    )
+    assert effect_off == 0.0
     # switched off, the two strategies rank by the same score: identical books and NAV
     navs = build_off.query(
         """

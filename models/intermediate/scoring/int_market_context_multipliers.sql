@@ -21,6 +21,11 @@
     `market_context_adjustment` false both multipliers are exactly 1 (the plain score); the
     sensitivities and pressures are still reported.
 -#}
+{#- a var passed on the command line as the string "false" must switch it off too -#}
+{%- set adjust = var('market_context_adjustment') %}
+{%- if adjust is string %}
+{%- set adjust = adjust | lower in ['true', '1', 'yes', 'on'] %}
+{%- endif %}
 
 with
 
@@ -118,7 +123,7 @@ unbounded as (
 final as (
     select
         *,
-        {% if var('market_context_adjustment') -%}
+        {% if adjust -%}
         round(greatest(
             {{ var('market_multiplier_min') }},
             least(

@@ -3,6 +3,9 @@
     survivorship_bias_ann is filled on the survivors-only strategies: their CAGR minus that of
     the same construction on the full universe (funds that later delisted included), i.e. what
     a backtest on today's survivors overstates per year.
+    market_context_effect_ann and market_context_sharpe_effect are filled on the composite
+    row: its CAGR and Sharpe minus those of composite_without_market_context (the same system
+    ranked without the macro/geo multipliers), i.e. what the market context adds.
 -#}
 
 with
@@ -22,6 +25,14 @@ windows as (
 benchmark as (
     select cagr as benchmark_cagr from statistics
     where strategy = 'equal_weight'
+),
+
+without_context as (
+    select
+        cagr as without_context_cagr,
+        sharpe as without_context_sharpe
+    from statistics
+    where strategy = 'composite_without_market_context'
 ),
 
 full_universe as (
@@ -50,6 +61,14 @@ final as (
         statistics.spa_pvalue,
         statistics.cagr - benchmark.benchmark_cagr as excess_cagr_vs_benchmark,
         statistics.cagr - full_universe.full_universe_cagr as survivorship_bias_ann,
+        case
+            when statistics.strategy = 'composite'
+                then statistics.cagr - without_context.without_context_cagr
+        end as market_context_effect_ann,
+        case
+            when statistics.strategy = 'composite'
+                then statistics.sharpe - without_context.without_context_sharpe
+        end as market_context_sharpe_effect,
         statistics.sharpe_per_period,
         statistics.skewness,
         statistics.kurtosis,
@@ -59,6 +78,8 @@ final as (
     cross join benchmark
     left outer join windows
         on statistics.strategy = windows.strategy
+    left outer join without_context
+        on true
     left outer join full_universe
         on replace(statistics.strategy, '_survivors_only', '') = full_universe.strategy
             and statistics.strategy like '%_survivors_only'
