@@ -66,6 +66,14 @@ loadings as (
     qualify as_of_date = max(as_of_date) over (partition by ticker)
 ),
 
+loadings_dates as (
+    select
+        ticker,
+        max(as_of_date) as loadings_as_of_date
+    from {{ ref('factor_loadings') }}
+    group by ticker
+),
+
 factor_returns as (
     select * from {{ ref('int_factor_returns') }}
 ),
@@ -278,7 +286,10 @@ fund_rows as (
                 then 'asset_class_analogue'
             else 'not_available'
         end as method,
-        targets.target_weight as portfolio_weight
+        targets.target_weight as portfolio_weight,
+        case
+            when best_modelled.method = 'factor_model' then loadings_dates.loadings_as_of_date
+        end as loadings_as_of_date
     from today
     cross join scenarios
     inner join etfs
@@ -296,6 +307,8 @@ fund_rows as (
             and etfs.asset_class = asset_class_analogues.asset_class
     left outer join targets
         on today.ticker = targets.ticker
+    left outer join loadings_dates
+        on today.ticker = loadings_dates.ticker
 ),
 
 portfolio_rows as (
@@ -334,6 +347,7 @@ final as (
         fund_rows.method,
         fund_rows.portfolio_weight,
         null::double as weight_covered,
+        fund_rows.loadings_as_of_date,
         scenarios.start_date,
         scenarios.end_date,
         scenarios.description
@@ -350,6 +364,7 @@ final as (
         portfolio_rows.method,
         portfolio_rows.portfolio_weight,
         portfolio_rows.weight_covered,
+        null::date as loadings_as_of_date,
         scenarios.start_date,
         scenarios.end_date,
         scenarios.description
