@@ -1,7 +1,7 @@
-"""Command line: ``etfw sample-files`` and ``etfw download``.
+"""Command line: ``etfw sample-files``, ``etfw download`` and ``etfw publish``.
 
 The warehouse itself is built with ``dbt build`` (see the README); these commands prepare input
-files for it.
+files for it and publish the built marts as a read-only snapshot for BI tools.
 """
 
 from __future__ import annotations
@@ -45,6 +45,33 @@ def _download(args: argparse.Namespace) -> int:
     return 0
 
 
+def _publish(args: argparse.Namespace) -> int:
+    import os
+
+    from etf_warehouse.publish import (
+        DEFAULT_SNAPSHOT,
+        DEFAULT_WAREHOUSE,
+        PublishError,
+        publish_snapshot,
+    )
+
+    warehouse = Path(args.warehouse or os.environ.get("ETF_WAREHOUSE_PATH") or DEFAULT_WAREHOUSE)
+    snapshot = Path(
+        args.snapshot or os.environ.get("ETF_WAREHOUSE_SNAPSHOT_PATH") or DEFAULT_SNAPSHOT
+    )
+    try:
+        result = publish_snapshot(warehouse, snapshot, run_results=Path(args.run_results))
+    except PublishError as error:
+        print(f"etfw publish: {error}", file=sys.stderr)
+        return 1
+    print(
+        f">> published {len(result.tables)} tables ({result.rows:,} rows) to {result.snapshot}"
+        f" at {result.published_at}",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="etfw", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -70,6 +97,24 @@ def main(argv: list[str] | None = None) -> int:
     download.add_argument("--start", default=None, help="first date, YYYY-MM-DD")
     download.add_argument("--end", default=None, help="last date, YYYY-MM-DD")
     download.set_defaults(func=_download)
+
+    publish = sub.add_parser(
+        "publish",
+        help="copy the built marts into the read-only snapshot BI tools connect to (atomic)",
+    )
+    publish.add_argument(
+        "--warehouse", help="built warehouse (default: $ETF_WAREHOUSE_PATH or warehouse/...)"
+    )
+    publish.add_argument(
+        "--snapshot",
+        help="snapshot file (default: $ETF_WAREHOUSE_SNAPSHOT_PATH or warehouse/published/...)",
+    )
+    publish.add_argument(
+        "--run-results",
+        default="target/run_results.json",
+        help="dbt's run results of the build; a recorded failure stops the publish",
+    )
+    publish.set_defaults(func=_publish)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -1,0 +1,116 @@
+"""Publish a built warehouse as a read-only snapshot for BI tools and the dashboard.
+
+``dbt build`` holds a write lock on the warehouse file while it runs, and a reader connected to
+that file would both block the build and see marts half rebuilt. Readers therefore connect to a
+*snapshot*: a separate DuckDB file holding a copy of the query-facing tables (``dim_*``,
+``fct_*``, ``mart_*``) plus a ``_snapshot`` table saying when and from what it was made.
+
+The snapshot is written to a temporary file beside the target, flushed to disk, and then
+swapped in with one atomic rename. A reader that already has the old snapshot open keeps
+reading it (on POSIX the old file lives on until it is closed); a new connection sees the new
+one; nobody ever sees a half-written file. Publishing runs only after a successful build
+(``scripts/build.sh``), and refuses a warehouse whose last dbt run recorded failures, so a failed
+build leaves the last snapshot as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_PREFIXES = ("dim_", "fct_", "mart_")
+DEFAULT_WAREHOUSE = Path("warehouse/etf_warehouse.duckdb")
+DEFAULT_SNAPSHOT = Path("warehouse/published/etf_warehouse.duckdb")
+FAILED_STATUSES = {"error", "fail", "runtime error"}
+
+
+class PublishError(RuntimeError):
+    """The warehouse cannot be published (not built, or its last build failed)."""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    snapshot: Path
+    tables: tuple[str, ...]
+    rows: int
+    published_at: str
+
+
+def failed_nodes(run_results: Path) -> list[str]:
+    """Nodes dbt recorded as failed in ``run_results.json`` (empty when the file is absent)."""
+    if not run_results.is_file():
+        return []
+    results = json.loads(run_results.read_text()).get("results", [])
+    return [r["unique_id"] for r in results if str(r.get("status")).lower() in FAILED_STATUSES]
+
+
+def publish_snapshot(
+    warehouse: Path, snapshot: Path, *, run_results: Path | None = None
+) -> PublishResult:
+    """Copy the query-facing tables of ``warehouse`` into ``snapshot``, atomically.
+
+    Parameters
+    ----------
+    warehouse:
+        The DuckDB file ``dbt build`` wrote (opened read-only).
+    snapshot:
+        The file readers connect to; replaced in one rename.
+    run_results:
+        dbt's ``run_results.json`` of the build; publishing stops if it lists a failure.
+    """
+    if run_results is not None and (failures := failed_nodes(run_results)):
+        shown = ", ".join(failures[:5]) + (" ..." if len(failures) > 5 else "")
+        raise PublishError(
+            f"the last dbt run failed ({len(failures)} node(s): {shown}); "
+            f"the snapshot {snapshot} was left as it was"
+        )
+    if not warehouse.is_file():
+        raise PublishError(f"no warehouse at {warehouse}: run `dbt build` first")
+    snapshot.parent.mkdir(parents=True, exist_ok=True)
+    tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    published_at = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        with duckdb.connect(str(tmp)) as con:
+            con.execute("attach ? as build (read_only)", [str(warehouse)])
+            tables = [
+                name
+                for (name,) in con.execute(
+                    "select table_name from information_schema.tables"
+                    " where table_catalog = 'build' and table_schema = 'main'"
+                    " and table_type = 'BASE TABLE' order by table_name"
+                ).fetchall()
+                if name.startswith(PUBLISHED_PREFIXES)
+            ]
+            if not tables:
+                raise PublishError(f"{warehouse} has no dim_/fct_/mart_ tables: build it first")
+            rows = 0
+            for name in tables:
+                con.execute(f'create table main."{name}" as select * from build.main."{name}"')
+                ((count,),) = con.execute(f'select count(*) from main."{name}"').fetchall()
+                rows += int(count)
+            con.execute("detach build")
+            con.execute(
+                "create table main._snapshot as select ?::timestamptz as published_at,"
+                " ? as source_warehouse, ?::varchar[] as tables, ?::bigint as total_rows",
+                [published_at, str(warehouse.resolve()), tables, rows],
+            )
+            con.execute("checkpoint")
+        with tmp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, snapshot)
+        directory = os.open(snapshot.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    return PublishResult(snapshot, tuple(tables), rows, published_at)

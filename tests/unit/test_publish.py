@@ -1,0 +1,75 @@
+"""Publishing the read-only snapshot (etf_warehouse.publish)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etf_warehouse.publish import PublishError, failed_nodes, publish_snapshot
+
+
+def _warehouse(path: Path, value: int) -> Path:
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table mart_scores as select ? as score", [value])
+        con.execute("create table dim_etfs as select 'AAA' as ticker")
+        con.execute("create table int_private as select 1 as x")  # not published
+        con.execute("create view mart_view as select * from mart_scores")  # views are not copied
+    return path
+
+
+def _run_results(path: Path, statuses: list[str]) -> Path:
+    results = [{"unique_id": f"model.x.m{i}", "status": s} for i, s in enumerate(statuses)]
+    path.write_text(json.dumps({"results": results}))
+    return path
+
+
+def test_publishes_only_query_facing_tables_with_a_stamp(tmp_path):
+    snapshot = tmp_path / "published" / "snap.duckdb"
+    result = publish_snapshot(_warehouse(tmp_path / "w.duckdb", 1), snapshot)
+    assert result.tables == ("dim_etfs", "mart_scores")
+    assert result.rows == 2
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        names = {
+            n for (n,) in con.execute("select table_name from information_schema.tables").fetchall()
+        }
+        assert names == {"dim_etfs", "mart_scores", "_snapshot"}
+        ((tables, rows),) = con.execute("select tables, total_rows from _snapshot").fetchall()
+        assert tables == ["dim_etfs", "mart_scores"] and rows == 2
+    assert sorted(p.name for p in snapshot.parent.iterdir()) == ["snap.duckdb"]  # no temp left
+
+
+def test_a_reader_keeps_its_snapshot_while_a_new_one_is_swapped_in(tmp_path):
+    snapshot = tmp_path / "snap.duckdb"
+    publish_snapshot(_warehouse(tmp_path / "w1.duckdb", 1), snapshot)
+    reader = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        publish_snapshot(_warehouse(tmp_path / "w2.duckdb", 2), snapshot)
+        assert reader.execute("select score from mart_scores").fetchall() == [(1,)]
+    finally:
+        reader.close()
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert con.execute("select score from mart_scores").fetchall() == [(2,)]
+
+
+def test_a_failed_build_is_not_published(tmp_path):
+    snapshot = tmp_path / "snap.duckdb"
+    publish_snapshot(_warehouse(tmp_path / "w1.duckdb", 1), snapshot)
+    before = snapshot.read_bytes()
+    failed = _run_results(tmp_path / "run_results.json", ["success", "error", "pass", "fail"])
+    assert failed_nodes(failed) == ["model.x.m1", "model.x.m3"]
+    with pytest.raises(PublishError, match="2 node"):
+        publish_snapshot(_warehouse(tmp_path / "w2.duckdb", 2), snapshot, run_results=failed)
+    assert snapshot.read_bytes() == before
+
+
+def test_missing_or_empty_warehouse_is_refused(tmp_path):
+    with pytest.raises(PublishError, match="no warehouse"):
+        publish_snapshot(tmp_path / "absent.duckdb", tmp_path / "snap.duckdb")
+    duckdb.connect(str(tmp_path / "empty.duckdb")).close()
+    with pytest.raises(PublishError, match="no dim_/fct_/mart_ tables"):
+        publish_snapshot(tmp_path / "empty.duckdb", tmp_path / "snap.duckdb")
+    assert not (tmp_path / "snap.duckdb").exists()
+    assert failed_nodes(tmp_path / "no_run_results.json") == []
