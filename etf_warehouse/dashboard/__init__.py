@@ -1,0 +1,1 @@
+"""Read-only queries behind the Streamlit dashboard (dashboard/app.py)."""

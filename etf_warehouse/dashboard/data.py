@@ -1,0 +1,162 @@
+"""The dashboard's data access: read-only, parameterised queries on the published snapshot.
+
+Every page asks :class:`Snapshot` for a frame. A connection is opened per query and closed at
+once, read-only, so the dashboard never holds a lock and picks up a newly published snapshot on
+its next query. Values from the user (a ticker, a scenario) are bound as parameters, never
+pasted into SQL.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etf_warehouse.publish import DEFAULT_SNAPSHOT
+
+
+def snapshot_path() -> Path:
+    """The snapshot the dashboard reads: $ETF_WAREHOUSE_SNAPSHOT_PATH or the default."""
+    return Path(os.environ.get("ETF_WAREHOUSE_SNAPSHOT_PATH") or DEFAULT_SNAPSHOT)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    path: Path
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        with duckdb.connect(str(self.path), read_only=True) as con:
+            return con.execute(sql, params or []).df()
+
+    def tables(self) -> set[str]:
+        if not self.exists():
+            return set()
+        frame = self.query("select table_name from information_schema.tables")
+        return set(frame["table_name"])
+
+    def missing(self, *tables: str) -> list[str]:
+        """The tables among ``tables`` the snapshot does not have (not built yet)."""
+        present = self.tables()
+        return [t for t in tables if t not in present]
+
+    # --- pages -----------------------------------------------------------------------------
+    def stamp(self) -> pd.DataFrame:
+        return self.query("select published_at, total_rows from _snapshot")
+
+    def latest_rankings(self) -> pd.DataFrame:
+        return self.query(
+            """
+            select score_rank, ticker, composite_score, raw_score, penalty_points,
+                macro_multiplier, geo_multiplier, score_risk, score_momentum, score_forecast,
+                score_volume, risk_category, asset_class, regime, garch_vol_ann, beta,
+                forecast_return, as_of_date
+            from mart_latest_rankings where is_eligible order by score_rank
+            """
+        )
+
+    def latest_penalties(self) -> pd.DataFrame:
+        return self.query(
+            """
+            select ticker, penalty_code, points from mart_etf_penalties
+            where as_of_date = (select max(as_of_date) from mart_etf_penalties)
+            order by ticker, penalty_code
+            """
+        )
+
+    def score_distribution(self) -> pd.DataFrame:
+        return self.query(
+            """
+            select least(floor(composite_score / 10), 9) * 10 as score_band, count(*) as funds
+            from mart_latest_rankings where is_eligible group by 1 order by 1
+            """
+        )
+
+    def tickers(self) -> list[str]:
+        return self.query("select ticker from dim_etfs order by ticker")["ticker"].tolist()
+
+    def etf_profile(self, ticker: str) -> pd.DataFrame:
+        return self.query("select * from dim_etfs where ticker = ?", [ticker])
+
+    def etf_history(self, ticker: str) -> pd.DataFrame:
+        return self.query(
+            """
+            select prices.date, prices.adj_close, rankings.garch_vol_ann, rankings.beta,
+                rankings.composite_score
+            from fct_daily_prices as prices
+            left join mart_etf_rankings as rankings
+                on prices.ticker = rankings.ticker and prices.date = rankings.as_of_date
+            where prices.ticker = ? order by prices.date
+            """,
+            [ticker],
+        )
+
+    def etf_exposures(self, ticker: str) -> pd.DataFrame:
+        return self.query(
+            """
+            select factor, loading, t_stat, r_squared, as_of_date from mart_factor_exposures
+            where ticker = ? and as_of_date = (
+                select max(as_of_date) from mart_factor_exposures where ticker = ?
+            ) order by factor
+            """,
+            [ticker, ticker],
+        )
+
+    def portfolio(self) -> pd.DataFrame:
+        return self.query(
+            """
+            select ticker, target_weight from mart_trade_list
+            where target_weight > 0 order by target_weight desc
+            """
+        )
+
+    def trade_list(self) -> pd.DataFrame:
+        return self.query("select * from mart_trade_list order by abs(trade_value) desc")
+
+    def backtest_summary(self) -> pd.DataFrame:
+        return self.query("select * from mart_backtest_summary order by strategy")
+
+    def equity_curves(self, strategies: list[str]) -> pd.DataFrame:
+        return self.query(
+            """
+            select date, strategy, nav, drawdown from mart_backtest_daily
+            where list_contains(?, strategy) order by date
+            """,
+            [strategies],
+        )
+
+    def stress_tests(self) -> pd.DataFrame:
+        return self.query(
+            """
+            select scenario, scenario_type, coalesce(ticker, 'PORTFOLIO') as ticker,
+                shocked_return, method, portfolio_weight
+            from mart_stress_tests order by scenario, ticker nulls first
+            """
+        )
+
+    def regimes(self) -> pd.DataFrame:
+        return self.query("select * from mart_regimes order by date")
+
+    def market_context(self) -> pd.DataFrame:
+        return self.query(
+            """
+            select as_of_date, avg(rate_pressure) as rate_pressure,
+                avg(credit_pressure) as credit_pressure, avg(geo_pressure) as geo_pressure,
+                avg(macro_multiplier) as mean_macro_multiplier,
+                avg(geo_multiplier) as mean_geo_multiplier
+            from mart_etf_rankings where is_eligible group by as_of_date order by as_of_date
+            """
+        )
+
+    def data_quality(self) -> pd.DataFrame:
+        return self.query(
+            """
+            select check_name, severity, count(*) as results, sum(rows_affected) as rows_affected
+            from mart_data_quality group by all order by results desc
+            """
+        )
