@@ -266,3 +266,25 @@ def test_regimes_and_weights_are_consistent(sample_build):
     assert bad == 0
     (latest,) = sample_build.query("select count(distinct as_of_date) from mart_latest_rankings")[0]
     assert latest == 1
+
+
+def test_every_mart_column_is_described(sample_build):
+    """dbt docs: every column of every dim_/fct_/mart_ table has a description (with its unit)."""
+    import json
+
+    manifest = json.loads((sample_build.database.parent / "target" / "manifest.json").read_text())
+    described = {
+        node["name"]: {
+            name.lower() for name, column in node["columns"].items() if column["description"]
+        }
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+    columns = sample_build.query(
+        "select table_name, column_name from information_schema.columns"
+        " where table_schema = 'main' and (table_name like 'dim\\_%' escape '\\'"
+        " or table_name like 'fct\\_%' escape '\\' or table_name like 'mart\\_%' escape '\\')"
+    )
+    assert len({t for t, _ in columns}) >= 15
+    undocumented = [(t, c) for t, c in columns if c.lower() not in described.get(t, set())]
+    assert undocumented == []
