@@ -54,6 +54,14 @@ fund_months as (
     group by 1, 2
 ),
 
+first_months as (
+    select
+        ticker,
+        date_trunc('month', min(date))::date as first_month
+    from returns
+    group by 1
+),
+
 fama_french as (
     select
         month_start::date as month_start,
@@ -72,12 +80,11 @@ final as (
         on fund_months.month_start = sessions_per_month.month_start
     inner join fama_french
         on fund_months.month_start = fama_french.month_start
+    inner join first_months
+        on fund_months.ticker = first_months.ticker
     where
         fund_months.n_returns >= 0.75 * sessions_per_month.n_sessions
-        and fund_months.month_start > (
-            select min(first_months.month_start) from fund_months as first_months
-            where first_months.ticker = fund_months.ticker
-        )
+        and fund_months.month_start > first_months.first_month
 )
 {% endif %}
 

@@ -16,8 +16,9 @@
 
     both rounded to 6 decimals (a readable number; no ranking depends on the 7th).
 
-    A fund whose asset class is inferred from its returns has neutral sensitivities until the
-    day it was inferred (the class does not exist before). With var
+    A fund whose asset class is inferred from its returns has neutral sensitivities on the days
+    its class does not exist yet (int_scoring_universe's risk_category is null then, the one
+    place that rule lives). With var
     `market_context_adjustment` false both multipliers are exactly 1 (the plain score); the
     sensitivities and pressures are still reported.
 -#}
@@ -30,9 +31,11 @@
 with
 
 universe as (
+    -- risk_category is null on the days a fund's class does not exist yet (int_scoring_universe)
     select
         as_of_date,
-        ticker
+        ticker,
+        risk_category is not null as is_classified
     from {{ ref('int_scoring_universe') }}
 ),
 
@@ -42,10 +45,7 @@ etfs as (
         asset_class,
         sub_class,
         region,
-        leverage,
-        asset_class_source,
-        inference_method,
-        inferred_as_of_date
+        leverage
     from {{ ref('int_etfs_classified') }}
 ),
 
@@ -77,22 +77,15 @@ matched as (
 ),
 
 sensitivities as (
-    -- an inferred class exists only from the day it was inferred (as in int_scoring_universe)
     select
         universe.as_of_date,
         universe.ticker,
         matched.sensitivity_rule,
-        not(
-            etfs.asset_class_source = 'inferred'
-            and etfs.inference_method != 'name_keywords'
-            and (etfs.inferred_as_of_date is null or universe.as_of_date < etfs.inferred_as_of_date)
-        ) as is_classified,
+        universe.is_classified,
         matched.rate_sensitivity,
         matched.credit_sensitivity,
         matched.geo_sensitivity
     from universe
-    inner join etfs
-        on universe.ticker = etfs.ticker
     left outer join matched
         on universe.ticker = matched.ticker
 ),
