@@ -1,7 +1,9 @@
-"""Command line: ``etfw sample-files``, ``etfw download`` and ``etfw publish``.
+"""Command line: ``etfw sample-files``, ``download``, ``publish``, ``live`` and ``replay``.
 
 The warehouse itself is built with ``dbt build`` (see the README); these commands prepare input
-files for it and publish the built marts as a read-only snapshot for BI tools.
+files for it, publish the built marts as a read-only snapshot for BI tools, and refresh the
+warehouse incrementally as new daily files land (``live``; ``replay`` feeds the sample market
+day by day).
 """
 
 from __future__ import annotations
@@ -72,6 +74,98 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _snapshot_path(value: str | None) -> Path:
+    import os
+
+    from etf_warehouse.publish import DEFAULT_SNAPSHOT
+
+    return Path(value or os.environ.get("ETF_WAREHOUSE_SNAPSHOT_PATH") or DEFAULT_SNAPSHOT)
+
+
+def _live(args: argparse.Namespace) -> int:
+    import os
+
+    import yaml
+
+    from etf_warehouse.live import LiveError, LivePipeline
+    from etf_warehouse.publish import DEFAULT_WAREHOUSE
+
+    pipeline = LivePipeline(
+        dbt_vars=yaml.safe_load(args.vars) or {},
+        warehouse=Path(args.warehouse or os.environ.get("ETF_WAREHOUSE_PATH") or DEFAULT_WAREHOUSE),
+        snapshot=None if args.no_publish else _snapshot_path(args.snapshot),
+    )
+    try:
+        if args.full_build or not pipeline.ingested_files():
+            pipeline.echo(">> full build (dbt build) on the files matched so far")
+            pipeline.echo(f">> full build done in {pipeline.full_build():.1f} s")
+        if args.watch:
+            pipeline.watch(args.interval)
+        elif pipeline.pending_files():
+            pipeline.report(pipeline.refresh())
+        else:
+            pipeline.echo(">> no new files")
+    except (LiveError, ValueError) as error:
+        print(f"etfw live: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pipeline.echo(">> stopped")
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    import statistics
+
+    import pandas as pd
+
+    from etf_warehouse.live import LiveError, LivePipeline, prepare_replay
+    from etf_warehouse.sample import SampleConfig
+
+    directory = Path(args.dir)
+    config = SampleConfig(
+        n_etfs=args.n_etfs, years=args.years, seed=args.seed, end_date=args.end_date
+    )
+    print(
+        f">> writing the sample market ({args.n_etfs} funds, {args.years:g} years) under "
+        f"{directory}",
+        file=sys.stderr,
+    )
+    files = prepare_replay(config, directory, args.days)
+    pipeline = LivePipeline(
+        dbt_vars=files.dbt_vars,
+        warehouse=Path(args.warehouse or directory / "etf_warehouse.duckdb"),
+        snapshot=None
+        if args.no_publish
+        else Path(args.snapshot or directory / "published" / "etf_warehouse.duckdb"),
+    )
+    try:
+        pipeline.echo(
+            f">> full build of the history up to {files.days[0] - pd.Timedelta(days=1):%Y-%m-%d}"
+        )
+        full = pipeline.full_build()
+        pipeline.echo(f">> full build done in {full:.1f} s")
+        seconds = []
+        for k, day in enumerate(files.days, 1):
+            files.land(day)
+            result = pipeline.refresh()
+            seconds.append(result.seconds)
+            pipeline.report(result, label=f"day {k}/{len(files.days)} {day:%Y-%m-%d}: ")
+            if args.pause:
+                import time
+
+                time.sleep(args.pause)
+    except (LiveError, ValueError) as error:
+        print(f"etfw replay: {error}", file=sys.stderr)
+        return 1
+    if seconds:
+        median = statistics.median(seconds)
+        pipeline.echo(
+            f">> {len(seconds)} day(s) replayed: median refresh {median:.1f} s, "
+            f"{100 * median / full:.1f} % of the full build's {full:.1f} s"
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="etfw", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -115,6 +209,39 @@ def main(argv: list[str] | None = None) -> int:
         help="dbt's run results of the build; a recorded failure stops the publish",
     )
     publish.set_defaults(func=_publish)
+
+    live = sub.add_parser(
+        "live",
+        help="ingest new daily price files and refresh the rankings incrementally",
+    )
+    live.add_argument(
+        "--vars",
+        required=True,
+        help="the dbt vars of the build, YAML: at least prices_path (a glob the new files match)",
+    )
+    live.add_argument("--watch", action="store_true", help="keep polling for new files")
+    live.add_argument("--interval", type=float, default=5.0, help="seconds between polls")
+    live.add_argument("--full-build", action="store_true", help="run a full dbt build first")
+    live.add_argument("--warehouse", help="warehouse file (default: $ETF_WAREHOUSE_PATH or ...)")
+    live.add_argument("--snapshot", help="snapshot to publish to after each refresh")
+    live.add_argument("--no-publish", action="store_true", help="do not publish the snapshot")
+    live.set_defaults(func=_live)
+
+    replay = sub.add_parser(
+        "replay",
+        help="feed the sample market day by day through the live pipeline (demo, tests)",
+    )
+    replay.add_argument("--dir", default="warehouse/replay", help="files, warehouse, snapshot")
+    replay.add_argument("--days", type=int, default=10, help="trading days to replay")
+    replay.add_argument("--n-etfs", type=int, default=150)
+    replay.add_argument("--years", type=float, default=20.0)
+    replay.add_argument("--seed", type=int, default=20_240_601)
+    replay.add_argument("--end-date", default="2025-12-31")
+    replay.add_argument("--pause", type=float, default=0.0, help="seconds to wait between days")
+    replay.add_argument("--warehouse", help="warehouse file (default: DIR/etf_warehouse.duckdb)")
+    replay.add_argument("--snapshot", help="snapshot (default: DIR/published/etf_warehouse.duckdb)")
+    replay.add_argument("--no-publish", action="store_true", help="do not publish the snapshot")
+    replay.set_defaults(func=_replay)
 
     args = parser.parse_args(argv)
     return args.func(args)

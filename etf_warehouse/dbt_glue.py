@@ -164,3 +164,28 @@ def factor_settings(settings: dict[str, Any] | None, frequency: str) -> FactorSe
             periods_per_year=12,
         )
     raise ValueError(f"unknown factor frequency {frequency!r} (expected daily or monthly)")
+
+
+def live_refresh_from(dbt: Any, refresh_window: Any) -> Any:
+    """The first date a live refresh recomputes (a pandas Timestamp), or None in a full build.
+
+    ``refresh_window`` is ``dbt.ref("int_refresh_window")``, which each model references
+    itself (dbt finds a Python model's refs in its own source). Python models that opt into the
+    live refresh (incremental_strategy ``tail``) return only their rows dated on or after it;
+    see macros/live/live_refresh.sql.
+    """
+    import pandas as pd
+
+    window = refresh_window.df()
+    if not dbt.is_incremental or window.empty or pd.isna(window["refresh_from"].iloc[0]):
+        return None if not dbt.is_incremental else pd.Timestamp.max
+    return pd.Timestamp(window["refresh_from"].iloc[0])
+
+
+def tail_rows(frame: Any, column: str, refresh_from: Any) -> Any:
+    """The rows of ``frame`` dated on or after ``refresh_from`` (all of them when it is None)."""
+    import pandas as pd
+
+    if refresh_from is None:
+        return frame
+    return frame.loc[pd.to_datetime(frame[column]) >= refresh_from].reset_index(drop=True)

@@ -94,6 +94,16 @@ def _design(frame: pd.DataFrame, features: list[str], member: str) -> np.ndarray
     return x
 
 
+def _predict(estimator: object, x: np.ndarray) -> np.ndarray:
+    """Predictions that depend on each row alone. A linear model's ``predict`` is a BLAS
+    matrix-vector product whose rounding can change with the number of rows predicted at once,
+    so the same row would get a forecast differing in its last bits in a full build and in a
+    live refresh; a row-wise sum does not. (Tree ensembles already predict row by row.)"""
+    if isinstance(estimator, Ridge):
+        return (x * estimator.coef_).sum(axis=1) + estimator.intercept_
+    return estimator.predict(x)
+
+
 def _varies(values: pd.Series) -> bool:
     """At least two distinct non-missing values."""
     present = values.dropna()
@@ -118,13 +128,23 @@ def calibrate(forecast: np.ndarray, label: np.ndarray, min_rows: int) -> tuple[f
 
 
 def walk_forward_forecasts(
-    panel: pd.DataFrame, features: list[str], settings: ForecastSettings
+    panel: pd.DataFrame,
+    features: list[str],
+    settings: ForecastSettings,
+    *,
+    from_date: pd.Timestamp | None = None,
+    earlier: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Forecasts for every panel row from the latest retrain on or before its date.
 
     ``panel`` columns: ticker, price_date, the ``features``, label_relative_return,
     label_available_date. Returns one row per predicted panel row with each member's raw and
     corrected forecast, the ensemble ``forecast_return`` and the retrain's calibration.
+
+    A live refresh passes ``from_date`` and this function's earlier output (``earlier``): the
+    retrain periods that end before ``from_date`` are not refitted (their raw forecasts are
+    taken from ``earlier`` for the calibration history), and only rows dated on or after
+    ``from_date`` are returned. They equal a full pass's rows.
     """
     panel = panel.sort_values(["price_date", "ticker"], kind="stable").reset_index(drop=True)
     dates = pd.DatetimeIndex(panel["price_date"].unique()).sort_values()
@@ -140,6 +160,9 @@ def walk_forward_forecasts(
     history = {m: [] for m in MEMBERS}  # past out-of-sample month-start predictions per member
     for k, retrain in enumerate(retrains):
         period_end = retrains[k + 1] if k + 1 < len(retrains) else dates[-1] + pd.Timedelta(days=1)
+        if from_date is not None and period_end <= from_date:
+            _replay_history(history, panel, is_sample, retrain, period_end, earlier)
+            continue
         embargo_pos = date_pos[retrain] - settings.embargo
         if embargo_pos < 0:
             continue
@@ -174,7 +197,7 @@ def walk_forward_forecasts(
         day = out["price_date"].to_numpy()
         for name, estimator in make_members(settings).items():
             estimator.fit(_design(train, used, name), label[train_mask])
-            raw = estimator.predict(_design(target, used, name))
+            raw = _predict(estimator, _design(target, used, name))
             # calibration from this member's earlier out-of-sample forecasts known by the cutoff
             past = [
                 h
@@ -206,9 +229,53 @@ def walk_forward_forecasts(
         # each centred member shrunk toward the day's mean (0) by its weight, then averaged
         out["forecast_return"] = np.mean(corrected, axis=0)
         frames.append(out)
+    if from_date is not None:
+        frames = [f.loc[f["price_date"] >= from_date] for f in frames]
     if not frames:  # too little history for a first model: an empty frame, still typed
         return empty_frame(output_schema())
     return pd.concat(frames, ignore_index=True)[list(output_schema())]
+
+
+def _replay_history(
+    history: dict[str, list],
+    panel: pd.DataFrame,
+    is_sample: np.ndarray,
+    retrain: pd.Timestamp,
+    period_end: pd.Timestamp,
+    earlier: pd.DataFrame | None,
+) -> None:
+    """Add a period's month-start forecasts to the calibration history from stored output,
+    in the order and with the values the full pass appends (see walk_forward_forecasts)."""
+    in_period = (panel["price_date"] >= retrain) & (panel["price_date"] < period_end)
+    starts = panel.loc[in_period.to_numpy() & is_sample, ["ticker", "price_date"]]
+    stored = (
+        earlier.loc[pd.to_datetime(earlier["model_date"]) == retrain]
+        if earlier is not None
+        else empty_frame(output_schema())
+    )
+    if starts.empty or stored.empty:  # the full pass made no forecasts in this period
+        return
+    rows = starts.assign(price_date=starts["price_date"].astype("datetime64[ns]")).merge(
+        stored.assign(price_date=pd.to_datetime(stored["price_date"]).astype("datetime64[ns]")),
+        on=["ticker", "price_date"],
+        how="left",
+        validate="one_to_one",
+    )
+    if rows["model_date"].isna().any():
+        raise ValueError(
+            f"ml_forecasts lacks stored forecasts of the {retrain:%Y-%m-%d} retrain; "
+            "run a full build"
+        )
+    labels = panel.loc[starts.index]
+    for name in MEMBERS:
+        history[name].append(
+            {
+                "date": retrain,
+                "available": pd.Timestamp(labels["label_available_date"].max()),
+                "forecast": rows[f"forecast_{name}_raw"].to_numpy(dtype=float),
+                "label": labels["label_relative_return"].to_numpy(dtype=float),
+            }
+        )
 
 
 def output_schema() -> dict[str, str]:

@@ -313,17 +313,82 @@ def input_file_table(
                 ]
             )
         )
-    columns = ["file_role", *price_file_manifest_columns()]
     if not frames:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns}).astype(
-            {f"pos_{c}": "Int64" for c in CANONICAL}
-            | {"n_header_fields": "Int64", "size_bytes": "Int64"}
-        )
-    out = pd.concat(frames, ignore_index=True)
-    return out.reindex(columns=columns).astype(
+        return _typed_input_files(pd.DataFrame())
+    return _typed_input_files(pd.concat(frames, ignore_index=True).assign(ingest_batch=1))
+
+
+def _typed_input_files(frame: pd.DataFrame) -> pd.DataFrame:
+    columns = ["file_role", *price_file_manifest_columns(), "ingest_batch"]
+    if frame.empty:
+        frame = pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    return frame.reindex(columns=columns).astype(
         {f"pos_{c}": "Int64" for c in CANONICAL}
-        | {"n_header_fields": "Int64", "size_bytes": "Int64"}
+        | {"n_header_fields": "Int64", "size_bytes": "Int64", "ingest_batch": "Int64"}
     )
+
+
+def new_input_files(
+    ingested: pd.DataFrame,
+    current: pd.DataFrame,
+    *,
+    prices_path: str,
+    prices_format: str | None,
+    glob: Callable[[str], list[str]],
+    parquet_columns: Callable[[str], list[str]],
+) -> pd.DataFrame:
+    """The price files a live refresh adds: those matched now and not yet ingested.
+
+    ``ingested`` is the manifest so far (the input_files table); ``current`` the non-price
+    files as configured now (from :func:`input_file_table` without prices). The live refresh
+    only appends: a file already ingested that has changed size or gone, or a changed
+    universe, corporate-actions or holdings file, raises :class:`InputFileError` asking for a
+    full build. New files are inspected as in a full build and get the next ``ingest_batch``.
+    """
+    full_build = "run a full `dbt build` (the live refresh only adds new files)"
+    known = ingested.set_index("file_path")
+    for path, row in known.iterrows():
+        if not os.path.exists(path):
+            raise InputFileError(
+                f"{row['file_role']} file {path} was ingested and is gone; {full_build}"
+            )
+        size = os.path.getsize(path)
+        if size != row["size_bytes"]:
+            raise InputFileError(
+                f"{row['file_role']} file {path} changed since it was ingested "
+                f"({row['size_bytes']} -> {size} bytes); {full_build}"
+            )
+    configured = set(current["file_path"])
+    known_other = set(ingested.loc[ingested["file_role"] != "prices", "file_path"])
+    if configured != known_other:
+        raise InputFileError(
+            f"the universe, corporate-actions or holdings files changed "
+            f"({sorted(known_other)} -> {sorted(configured)}); {full_build}"
+        )
+    paths = [p for p in sorted(glob(prices_path)) if p not in known.index]
+    if not paths:
+        return _typed_input_files(pd.DataFrame())
+    schemas = {p: parquet_columns(p) for p in paths if p.lower().endswith(".parquet")}
+    added = price_file_manifest(
+        paths, pattern=prices_path, forced_format=prices_format, parquet_columns=schemas
+    )
+    kinds = {
+        p.lower().endswith(".parquet")
+        for p in [*paths, *known.index[known["file_role"] == "prices"]]
+    }
+    if len(kinds) > 1:
+        raise InputFileError(
+            f"prices_path {prices_path!r} mixes Parquet and CSV files; use one kind"
+        )
+    held = ingested.loc[ingested["file_ticker"].notna()].set_index("file_ticker")["file_path"]
+    for path, ticker in zip(added["file_path"], added["file_ticker"], strict=True):
+        if pd.notna(ticker) and ticker in held.index:
+            raise InputFileError(
+                f"price files {held[ticker]} and {path} both hold ticker {ticker}; "
+                "keep one file per ticker (new days for a ticker go in a new long-format file)"
+            )
+    batch = int(ingested["ingest_batch"].max()) + 1 if len(ingested) else 1
+    return _typed_input_files(added.assign(file_role="prices", ingest_batch=batch))
 
 
 def price_file_manifest_columns() -> list[str]:

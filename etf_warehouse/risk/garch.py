@@ -237,12 +237,16 @@ def fund_volatility(
     settings: GarchSettings,
     *,
     fits: dict[pd.Timestamp, FitResult] | None = None,
+    fit_from: pd.Timestamp | None = None,
+    warm_start: FitResult | None = None,
 ) -> FundVolatility:
     """Point-in-time volatility forecasts after each of one fund's returns.
 
     ``dates``/``returns`` are the fund's observations in date order (decimal returns). If
     ``fits`` is given (refit date -> FitResult) those are used instead of fitting, which lets a
-    fitting pass and a filtering pass run separately.
+    fitting pass and a filtering pass run separately. With ``fit_from`` only the refits on or
+    after it are fitted (a live refresh), warm-started from ``warm_start``, the last usable fit
+    before it, exactly as the full pass would have; the forecasts are then left unset.
     """
     n = returns.shape[0]
     pct = returns * 100.0
@@ -257,8 +261,10 @@ def fund_volatility(
     refit_values = refits.to_numpy()
     seen = np.searchsorted(dates, refit_values, side="right")  # observations dated <= refit
     first = np.searchsorted(dates, refit_values, side="left")  # first observation >= refit
-    previous: FitResult | None = None  # last usable fit: warm start for the next
+    previous: FitResult | None = warm_start  # last usable fit: warm start for the next
     for k, refit in enumerate(refits):
+        if fit_from is not None and refit < fit_from:
+            continue
         n_seen, begin = int(seen[k]), int(first[k])
         end = int(first[k + 1]) if k + 1 < len(refits) else n
         if n_seen == 0 or begin >= end:
@@ -345,23 +351,52 @@ def _fund_arrays(returns: pd.DataFrame) -> list[tuple[str, np.ndarray, np.ndarra
     ]
 
 
-def _fit_fund(task: tuple[str, np.ndarray, np.ndarray, pd.DatetimeIndex, GarchSettings]):
-    ticker, dates, values, refits, settings = task
-    return fit_rows_frame(ticker, fund_volatility(dates, values, refits, settings))
+def _fit_fund(task: tuple):
+    ticker, dates, values, refits, settings, fit_from, warm_start = task
+    fund = fund_volatility(
+        dates, values, refits, settings, fit_from=fit_from, warm_start=warm_start
+    )
+    return fit_rows_frame(ticker, fund)
 
 
 def garch_fits_panel(
-    returns: pd.DataFrame, settings: GarchSettings, *, workers: int = 1
+    returns: pd.DataFrame,
+    settings: GarchSettings,
+    *,
+    workers: int = 1,
+    fit_from: pd.Timestamp | None = None,
+    earlier_fits: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Fit every fund on the refit schedule; one row per (ticker, refit date).
 
     ``returns`` has columns ticker, date, daily_return (decimal). Funds are independent, so
     with ``workers`` > 1 they are fitted in a pool of processes (results are identical).
+
+    A live refresh passes ``fit_from`` and the fits made so far (``earlier_fits``, this
+    function's earlier output): only refits on or after ``fit_from`` are fitted, each fund
+    warm-started from its last usable earlier fit, so the rows equal a full pass's.
     """
     if returns.empty:
         return empty_frame(FIT_SCHEMA)
     refits = refit_dates(pd.DatetimeIndex(returns["date"].unique()), settings.refit_months)
-    tasks = [(t, d, v, refits, settings) for t, d, v in _fund_arrays(returns)]
+    warm: dict[str, FitResult] = {}
+    if fit_from is not None:
+        if not (refits >= fit_from).any():  # no refit falls in the refreshed days
+            return empty_frame(FIT_SCHEMA)
+        before = (earlier_fits if earlier_fits is not None else empty_frame(FIT_SCHEMA)).loc[
+            lambda f: pd.to_datetime(f["refit_date"]) < fit_from
+        ]
+        for ticker, by_refit in _fits_by_refit(before).items():
+            usable = [
+                r
+                for r in sorted(by_refit)
+                if by_refit[r].params is not None and by_refit[r].status == "ok"
+            ]
+            if usable:
+                warm[ticker] = by_refit[usable[-1]]
+    tasks = [
+        (t, d, v, refits, settings, fit_from, warm.get(t)) for t, d, v in _fund_arrays(returns)
+    ]
     if workers > 1 and len(tasks) > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor

@@ -1,17 +1,26 @@
 """Walk-forward ML forecasts (ridge + gradient boosting) of next-month relative returns.
 
 Monthly retrains on purged, embargoed labels; each member's out-of-sample bias removed and the
-ensemble shrunk by out-of-sample skill (etf_warehouse.forecast.ml).
+ensemble shrunk by out-of-sample skill (etf_warehouse.forecast.ml). A live refresh retrains
+only the current period's models and keeps the earlier forecasts.
 """
 
-from etf_warehouse.dbt_glue import forecast_settings, with_date_columns
+from etf_warehouse.dbt_glue import forecast_settings, live_refresh_from, with_date_columns
 from etf_warehouse.forecast.ml import walk_forward_forecasts
 
 
 def model(dbt, session):
+    refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
     panel = dbt.ref("int_ml_panel").df()
     features = [c for c in panel.columns if c.startswith("f_")]
+    earlier = session.sql(f"select * from {dbt.this}").df() if refresh_from is not None else None
     return with_date_columns(
-        walk_forward_forecasts(panel, features, forecast_settings(dbt.config.get("forecast"))),
+        walk_forward_forecasts(
+            panel,
+            features,
+            forecast_settings(dbt.config.get("forecast")),
+            from_date=refresh_from,
+            earlier=earlier,
+        ),
         ["price_date", "model_date"],
     )

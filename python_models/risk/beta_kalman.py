@@ -1,16 +1,23 @@
-"""Kalman-filter beta of every fund on its home benchmark, after every paired return."""
+"""Kalman-filter beta of every fund on its home benchmark, after every paired return.
 
-from etf_warehouse.dbt_glue import kalman_beta_settings, with_date_columns
+A live refresh keeps only the rows of the new days.
+"""
+
+from etf_warehouse.dbt_glue import (
+    kalman_beta_settings,
+    live_refresh_from,
+    tail_rows,
+    with_date_columns,
+)
 from etf_warehouse.risk.beta import kalman_beta_panel
 
 
 def model(dbt, session):
+    refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
     pairs = (
         dbt.ref("int_beta_inputs")
         .project("ticker, price_date, daily_return, benchmark_return")
         .df()
     )
-    return with_date_columns(
-        kalman_beta_panel(pairs, kalman_beta_settings(dbt.config.get("beta_kalman_memory"))),
-        ["price_date"],
-    )
+    betas = kalman_beta_panel(pairs, kalman_beta_settings(dbt.config.get("beta_kalman_memory")))
+    return with_date_columns(tail_rows(betas, "price_date", refresh_from), ["price_date"])

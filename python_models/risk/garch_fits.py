@@ -1,24 +1,35 @@
 """GJR-GARCH(1,1)-t fits per fund on the refit schedule (arch), one row per fund and refit.
 
-The expensive step of the volatility model; garch_volatility filters forward from these.
+The expensive step of the volatility model; garch_volatility filters forward from these. A
+live refresh fits only the refits falling in the new days (usually none), warm-started from
+the fits already made.
 """
 
-from etf_warehouse.dbt_glue import garch_settings, with_date_columns, worker_count
+from etf_warehouse.dbt_glue import (
+    garch_settings,
+    live_refresh_from,
+    with_date_columns,
+    worker_count,
+)
 from etf_warehouse.risk.garch import garch_fits_panel
 
 
 def model(dbt, session):
+    refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
     returns = (
         dbt.ref("fct_daily_prices")
         .filter("daily_return is not null")
         .project("ticker, date, daily_return")
         .df()
     )
+    earlier = session.sql(f"select * from {dbt.this}").df() if refresh_from is not None else None
     return with_date_columns(
         garch_fits_panel(
             returns,
             garch_settings(dbt.config.get("garch")),
             workers=worker_count(dbt.config.get("python_workers")),
+            fit_from=refresh_from,
+            earlier_fits=earlier,
         ),
         ["refit_date", "window_start", "window_end"],
     )

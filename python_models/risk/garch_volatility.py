@@ -1,14 +1,16 @@
 """Point-in-time GARCH volatility forecasts after every return of every fund.
 
 Filters each fund's conditional variance forward with the parameters of its latest refit
-(garch_fits); EWMA where no usable fit exists, flagged with the reason.
+(garch_fits); EWMA where no usable fit exists, flagged with the reason. A live refresh keeps
+only the rows of the new days.
 """
 
-from etf_warehouse.dbt_glue import garch_settings, with_date_columns
+from etf_warehouse.dbt_glue import garch_settings, live_refresh_from, tail_rows, with_date_columns
 from etf_warehouse.risk.garch import garch_volatility_panel
 
 
 def model(dbt, session):
+    refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
     returns = (
         dbt.ref("fct_daily_prices")
         .filter("daily_return is not null")
@@ -16,7 +18,7 @@ def model(dbt, session):
         .df()
     )
     fits = dbt.ref("garch_fits").df()
+    volatility = garch_volatility_panel(returns, fits, garch_settings(dbt.config.get("garch")))
     return with_date_columns(
-        garch_volatility_panel(returns, fits, garch_settings(dbt.config.get("garch"))),
-        ["date", "params_refit_date"],
+        tail_rows(volatility, "date", refresh_from), ["date", "params_refit_date"]
     )

@@ -576,3 +576,22 @@ def test_non_finite_returns_fall_back_instead_of_crashing():
     fit = fit_gjr_garch_t(returns * 100)
     assert fit.status == "fit_failed"
     assert fit.message
+
+
+def test_live_refresh_fits_equal_the_full_pass(fund_series):
+    """Fitting only the refits from a date on, warm-started from the earlier fits, gives the
+    full pass's rows for those refits (parameters bit for bit)."""
+    dates, returns = fund_series
+    frame = pd.DataFrame({"ticker": "AEQ01.AX", "date": dates, "daily_return": returns})
+    settings = GarchSettings(refit_months=6)
+    full = garch_fits_panel(frame, settings)
+    assert len(full) >= 4
+    fit_from = pd.Timestamp(full["refit_date"].iloc[-2])
+    earlier = full.loc[full["refit_date"] < fit_from]
+    tail = garch_fits_panel(frame, settings, fit_from=fit_from, earlier_fits=earlier)
+    expected = full.loc[full["refit_date"] >= fit_from].reset_index(drop=True)
+    columns = [c for c in full.columns if c != "fit_seconds"]
+    pd.testing.assert_frame_equal(tail[columns], expected[columns])
+    # no refit in the new days: nothing to fit
+    after = pd.Timestamp(dates[-1]) + pd.Timedelta(days=1)
+    assert garch_fits_panel(frame, settings, fit_from=after, earlier_fits=full).empty

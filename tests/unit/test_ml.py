@@ -386,3 +386,47 @@ def test_month_starts():
         pd.Timestamp(d)
         for d in ["2020-01-02", "2020-04-01", "2020-07-01", "2020-10-01", "2021-01-04"]
     ]
+
+
+@pytest.mark.parametrize("refresh_from", ["2019-03-01", "2019-03-14"])
+def test_live_refresh_equals_the_full_pass(panel, forecasts, refresh_from):
+    """A live refresh (earlier output kept, only the current period refitted) returns exactly
+    the full pass's rows from ``refresh_from`` on: same calibration history, same forecasts."""
+    refresh_from = pd.Timestamp(refresh_from)
+    earlier = forecasts.loc[forecasts["price_date"] < refresh_from]
+    tail = walk_forward_forecasts(
+        panel, FEATURES, SETTINGS, from_date=refresh_from, earlier=earlier
+    )
+    assert tail["price_date"].min() == refresh_from
+    pd.testing.assert_frame_equal(
+        tail.reset_index(drop=True),
+        forecasts.loc[forecasts["price_date"] >= refresh_from].reset_index(drop=True),
+    )
+
+
+def test_live_refresh_with_forecasts_missing_fails(panel, forecasts):
+    earlier = forecasts.loc[forecasts["price_date"] < pd.Timestamp("2019-03-01")]
+    # one fund's month-start forecast of an earlier period is gone: the history is incomplete
+    gone = (
+        earlier["price_date"]
+        == earlier.loc[earlier["model_date"] == "2018-06-01", "price_date"].min()
+    ) & (earlier["ticker"] == "T00")
+    earlier = earlier.loc[~gone]
+    with pytest.raises(ValueError, match="run a full build"):
+        walk_forward_forecasts(
+            panel, FEATURES, SETTINGS, from_date=pd.Timestamp("2019-03-01"), earlier=earlier
+        )
+
+
+def test_forecasts_do_not_depend_on_how_many_rows_are_predicted_at_once():
+    from sklearn.linear_model import Ridge
+
+    from etf_warehouse.forecast.ml import _predict
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(3000, 16)), rng.normal(size=3000)
+    model = Ridge(alpha=10.0).fit(x, y)
+    whole = _predict(model, x)
+    in_pieces = np.concatenate([_predict(model, x[i : i + 37]) for i in range(0, 3000, 37)])
+    assert np.array_equal(whole, in_pieces)
+    np.testing.assert_allclose(whole, model.predict(x), rtol=0, atol=1e-12)

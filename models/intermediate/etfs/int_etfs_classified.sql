@@ -104,7 +104,9 @@ early_stats as (
         ticker,
         count(*) as n_returns,
         max(price_date) as inferred_as_of_date,
-        stddev_samp(daily_return) * sqrt({{ var('trading_days_per_year') }}) as vol_ann
+        -- rounded (as the statistics below): DuckDB's parallel aggregates can differ in the
+        -- last bits from run to run, and a rebuild must reproduce these values
+        round(stddev_samp(daily_return) * sqrt({{ var('trading_days_per_year') }}), 12) as vol_ann
     from early_returns
     group by ticker
 ),
@@ -114,8 +116,9 @@ reference_fits as (
         early_returns.ticker,
         reference_series.asset_class,
         reference_series.region,
-        corr(early_returns.daily_return, reference_series.reference_return) as corr_to_reference,
-        regr_slope(early_returns.daily_return, reference_series.reference_return)
+        round(corr(early_returns.daily_return, reference_series.reference_return), 12)
+            as corr_to_reference,
+        round(regr_slope(early_returns.daily_return, reference_series.reference_return), 12)
             as beta_to_reference
     from early_returns
     inner join reference_series

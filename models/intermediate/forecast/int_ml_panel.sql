@@ -1,4 +1,8 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized=live_materialized(),
+    incremental_strategy='tail',
+    tail_column='price_date'
+) }}
 {#-
     The forecasting panel: one row per fund and date once the fund has `min_history_sessions`
     returns, with
@@ -87,3 +91,7 @@ final as (
 )
 
 select * from final
+{{ live_tail(
+    'price_date',
+    or_where='label_available_date is null or label_available_date >= {refresh_from}'
+) }}

@@ -1,4 +1,8 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized=live_materialized(),
+    incremental_strategy='tail',
+    tail_column='price_date'
+) }}
 {#-
     Each fund's daily return beside its home benchmark's return over the same span: from the
     fund's previous row to this one (a return after a gap covers several sessions, and so does
@@ -65,3 +69,4 @@ final as (
 )
 
 select * from final
+{{ live_tail('price_date') }}

@@ -1,13 +1,18 @@
+{{ config(materialized=live_materialized(), incremental_strategy='append_new') }}
 -- Raw price rows from whichever source this build reads (the user's files or the embedded
 -- sample), with every field typed. Unparseable values become null here; the text stays beside
--- them so int_prices_validated can say exactly what was wrong.
+-- them so int_prices_validated can say exactly what was wrong. A table, so that a live refresh
+-- appends the rows of its new files (ingest_batch) instead of re-reading every file.
 with
 
 raw_rows as (
     {% if var('prices_path', none) is not none %}
     select * from {{ ref('stg_price_files__prices') }}
     {% else %}
-    select * from {{ ref('stg_sample__prices') }}
+    select
+        *,
+        1 as ingest_batch
+    from {{ ref('stg_sample__prices') }}
     {% endif %}
 ),
 
@@ -24,4 +29,7 @@ parsed as (
     from raw_rows
 )
 
-select * from parsed
+select parsed.* from parsed
+{%- if is_incremental_refresh() and is_incremental() %}
+where parsed.ingest_batch > (select coalesce(max(loaded.ingest_batch), 0) from {{ this }} as loaded)
+{%- endif %}

@@ -1,4 +1,8 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized=live_materialized(),
+    incremental_strategy='tail',
+    tail_column='as_of_date'
+) }}
 {#-
     The four component scores (0-100) of every eligible fund on every date, each a percentile
     within that day's eligible universe, so each uses the whole range every day:
@@ -65,3 +69,4 @@ final as (
 )
 
 select * from final
+{{ live_tail('as_of_date') }}

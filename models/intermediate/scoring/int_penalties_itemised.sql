@@ -1,4 +1,8 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized=live_materialized(),
+    incremental_strategy='tail',
+    tail_column='as_of_date'
+) }}
 {#-
     Every penalty that fires for an eligible fund on a date, with its points (seed
     penalty_rules: graduated by risk category, `*` for all categories). A rule fires when the
@@ -56,3 +60,4 @@ fired as (
 )
 
 select * from fired
+{{ live_tail('as_of_date') }}

@@ -1,4 +1,8 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized=live_materialized(),
+    incremental_strategy='tail',
+    tail_column='as_of_date'
+) }}
 {#-
     One row per trading day and live fund: every scoring input as of the fund's latest clean
     price row on or before that day, and whether the fund is eligible to be scored.
@@ -222,3 +226,4 @@ select
     * exclude (candidate_exclusion),
     exclusion_reason is null as is_eligible
 from final
+{{ live_tail('as_of_date') }}

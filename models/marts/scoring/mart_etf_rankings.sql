@@ -1,3 +1,9 @@
+{{ config(
+    materialized=live_materialized(),
+    incremental_strategy='tail',
+    tail_column='as_of_date',
+    on_schema_change='fail'
+) }}
 {#-
     The daily ranked score: one row per trading day and live fund, with its components,
     penalties, multipliers and the inputs behind them.
@@ -202,3 +208,4 @@ final as (
 )
 
 select * from final
+{{ live_tail('as_of_date') }}

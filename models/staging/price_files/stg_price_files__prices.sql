@@ -7,6 +7,16 @@
     here: int_prices_parsed types the fields and int_prices_validated decides what to keep.
 -#}
 {%- set is_parquet = (var('prices_path', '') | string | lower).endswith('.parquet') %}
+{#- A live refresh reads only the newest batch of files (input_files.ingest_batch), listed at
+    run time, after input_files has run; a full build reads every file the glob matches. #}
+{%- set batch_files = none %}
+{%- if is_incremental_refresh() and execute %}
+    {%- set batch_files = run_query(
+        "select file_path from " ~ ref('input_files') ~ " where file_role = 'prices'"
+        ~ " and ingest_batch = (select max(ingest_batch) from " ~ ref('input_files') ~ ")"
+        ~ " order by file_path"
+    ).columns[0].values() | list %}
+{%- endif %}
 
 with
 
@@ -37,7 +47,16 @@ template as (
 parquet_rows as (
     select * from template
     union all by name
+    {%- if batch_files is none %}
     select * from {{ source('price_files', 'raw_parquet') }}
+    {%- elif batch_files %}
+    select * from read_parquet(
+        {{ sql_string_list(batch_files) }},
+        filename = true, file_row_number = true, union_by_name = true
+    )
+    {%- else %}
+    select * from template
+    {%- endif %}
 ),
 
 final as (
@@ -65,6 +84,7 @@ final as (
             parquet_rows.volume,
             parquet_rows.adj_close
         ) as raw_line,
+        manifest.ingest_batch,
         false as is_blank_line,
         false as is_truncated,
         false as has_extra_fields
@@ -82,7 +102,18 @@ raw_lines as (
         filename as file_path,
         line,
         row_number() over () as scan_position
+    {%- if batch_files is none %}
     from {{ source('price_files', 'raw_lines') }}
+    {%- elif batch_files %}
+    -- the same reader as the raw_lines source, on this batch's files
+    from read_csv(
+        {{ sql_string_list(batch_files) }},
+        columns = struct_pack(line := 'varchar'), header = false, delim = chr(31), quote = '',
+        escape = '', auto_detect = false, filename = true
+    )
+    {%- else %}
+    from (select null::varchar as filename, null::varchar as line where false)
+    {%- endif %}
 ),
 
 numbered as (
@@ -109,6 +140,7 @@ split_lines as (
         manifest.pos_close,
         manifest.pos_volume,
         manifest.pos_adj_close,
+        manifest.ingest_batch,
         string_split(coalesce(numbered.line, ''), ',') as line_fields
     from numbered
     inner join manifest
@@ -139,6 +171,7 @@ final as (
         {{ line_field('pos_volume') }} as volume_text,
         {{ line_field('pos_adj_close') }} as adj_close_text,
         line as raw_line,
+        ingest_batch,
         coalesce(trim(line), '') = '' as is_blank_line,
         len(line_fields) < n_header_fields as is_truncated,
         len(line_fields) > n_header_fields

@@ -1,0 +1,99 @@
+"""Time the live (incremental) refresh against a full build on the same files.
+
+Writes the embedded sample market as long CSV files (history plus the last ``--days`` trading
+days held back), runs a full ``dbt build`` on the history, then lands one day at a time and
+runs the live refresh after each (``etf_warehouse.live``), as ``etfw replay`` does. Prints the
+full build's wall time, each refresh's wall time (the dbt run that brings mart_latest_rankings
+to the new day; publishing is timed apart) and their ratio. With ``--check`` it then builds the
+same files from scratch into a second warehouse and compares every table the refresh selects,
+row for row.
+
+The first refresh of a process parses the project with the live vars (about 5 s, once); it is
+reported apart and left out of the median.
+
+Examples::
+
+    .venv/bin/python benchmarks/live_benchmark.py                    # 150 funds x 20 years
+    .venv/bin/python benchmarks/live_benchmark.py --n-etfs 30 --years 6 --days 3 --check
+
+Results are also written as JSON to ``benchmarks/out/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from etf_warehouse.live import LivePipeline, compare_warehouses, prepare_replay
+from etf_warehouse.sample import SampleConfig
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-etfs", type=int, default=150)
+    parser.add_argument("--years", type=float, default=20.0)
+    parser.add_argument("--days", type=int, default=6)
+    parser.add_argument("--check", action="store_true", help="compare with a full rebuild")
+    parser.add_argument("--dir", help="working directory (default: a temporary one)")
+    args = parser.parse_args()
+
+    work = Path(args.dir or tempfile.mkdtemp(prefix="live-bench-"))
+    config = SampleConfig(n_etfs=args.n_etfs, years=args.years)
+    files = prepare_replay(config, work, args.days)
+    pipeline = LivePipeline(files.dbt_vars, warehouse=work / "live.duckdb", echo=print)
+    full = pipeline.full_build()
+    print(
+        f"full dbt build of the history ({args.n_etfs} funds, {args.years:g} years): {full:.1f} s"
+    )
+    refreshes = []
+    for k, day in enumerate(files.days, 1):
+        files.land(day)
+        start = time.perf_counter()
+        result = pipeline.refresh(publish=False)
+        total = time.perf_counter() - start
+        refreshes.append(result.seconds)
+        print(
+            f"day {k} {day:%Y-%m-%d}: dbt refresh {result.seconds:.2f} s "
+            f"({100 * result.seconds / full:.1f} % of the full build), with file checks "
+            f"{total:.2f} s; mart_latest_rankings at {result.latest_date}"
+        )
+    steady = refreshes[1:] or refreshes
+    median = statistics.median(steady)
+    print(
+        f"median refresh after the first: {median:.2f} s = {100 * median / full:.1f} % of the "
+        f"full build (first refresh, parse included: {refreshes[0]:.2f} s)"
+    )
+    report = {
+        "n_etfs": args.n_etfs,
+        "years": args.years,
+        "full_build_seconds": full,
+        "refresh_seconds": refreshes,
+        "median_refresh_seconds": median,
+        "ratio": median / full,
+    }
+    if args.check:
+        rebuilt = LivePipeline(files.dbt_vars, warehouse=work / "full.duckdb", echo=print)
+        rebuilt.full_build()
+        differing = compare_warehouses(work / "live.duckdb", work / "full.duckdb")
+        print(
+            f"tables compared with a full rebuild: {len(differing['compared'])}, "
+            f"differing: {differing['differing'] or 'none'}"
+        )
+        report["tables_compared"] = len(differing["compared"])
+        report["tables_differing"] = differing["differing"]
+    out = Path(__file__).parent / "out"
+    out.mkdir(exist_ok=True)
+    name = f"live_{args.n_etfs}x{args.years:g}.json"
+    (out / name).write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
