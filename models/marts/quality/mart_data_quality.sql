@@ -207,7 +207,11 @@ file_checks as (
         'price_file_read' as check_name,
         'input' as check_category,
         'info' as severity,
-        coalesce(input_files.file_ticker, any_value(validated.ticker)) as ticker,
+        -- the file's ticker; for a long file, its only ticker, or null when it holds several
+        coalesce(
+            input_files.file_ticker,
+            case when count(distinct validated.ticker) = 1 then min(validated.ticker) end
+        ) as ticker,
         null::date as date,
         count(validated.source_line) as rows_affected,
         input_files.file_path || ' (' || input_files.file_format || ', '
