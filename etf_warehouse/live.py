@@ -59,11 +59,12 @@ class RefreshResult:
     """What one refresh did."""
 
     seconds: float
-    n_models: int
+    models: list[str]
     new_files: list[str]
     latest_date: str | None
     top_ticker: str | None
     publish_seconds: float | None = None
+    model_seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -76,6 +77,7 @@ class LivePipeline:
     target_path: str = LIVE_TARGET
     echo: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr))
     _runner: object | None = field(default=None, init=False, repr=False)
+    _manifest: object | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.dbt_vars.get("prices_path"):
@@ -129,19 +131,40 @@ class LivePipeline:
             from dbt.cli.main import dbtRunner
 
             parsed = self._invoke(dbtRunner(), ["parse"], live=True)
-            self._runner = dbtRunner(manifest=parsed.result)
+            self._manifest = parsed.result
+            self._runner = dbtRunner(manifest=self._manifest)
+        _reset_compilation(self._manifest)
         return self._runner
 
     # -- files -----------------------------------------------------------------------------
-    def ingested_files(self) -> set[str]:
+    def _ingested(self) -> list[tuple[str, str, int]]:
+        """(file_role, file_path, size_bytes) of every file in the warehouse's manifest."""
         if not self.warehouse.exists():
-            return set()
+            return []
         with duckdb.connect(str(self.warehouse), read_only=True) as con:
             try:
-                rows = con.execute("select file_path from input_files").fetchall()
+                return con.execute(
+                    "select file_role, file_path, size_bytes from input_files"
+                ).fetchall()
             except duckdb.CatalogException:
-                return set()
-        return {r[0] for r in rows}
+                return []
+
+    def ingested_files(self) -> set[str]:
+        return {path for _, path, _ in self._ingested()}
+
+    def changed_files(self) -> list[str]:
+        """Ingested files that are gone or changed size: the live refresh only adds files, so
+        these need a full build (the input_files model makes the same check when it runs)."""
+        changed = []
+        for role, path, size in self._ingested():
+            if not os.path.exists(path):
+                changed.append(f"{role} file {path} was ingested and is gone")
+            elif os.path.getsize(path) != size:
+                changed.append(
+                    f"{role} file {path} changed since it was ingested "
+                    f"({size} -> {os.path.getsize(path)} bytes)"
+                )
+        return changed
 
     def pending_files(self) -> list[str]:
         """Price files the glob matches that are not ingested yet."""
@@ -157,8 +180,19 @@ class LivePipeline:
 
     # -- refresh ---------------------------------------------------------------------------
     def refresh(self, *, publish: bool = True) -> RefreshResult:
-        """Ingest the new files and refresh the scoring path; publish the snapshot."""
+        """Ingest the new files and refresh the scoring path; publish the snapshot.
+
+        With no new files it runs nothing (re-running the newest batch would only recompute
+        the same rows), after checking that no ingested file changed.
+        """
+        changed = self.changed_files()
+        if changed:
+            raise LiveError(
+                "; ".join(changed) + "; run a full `dbt build` (the live refresh only adds files)"
+            )
         new_files = self.pending_files()
+        if not new_files:
+            return RefreshResult(0.0, [], [], *self.latest_ranking())
         runner = self._live_runner()
         start = time.perf_counter()
         result = self._invoke(
@@ -166,7 +200,12 @@ class LivePipeline:
         )
         seconds = time.perf_counter() - start
         latest, top = self.latest_ranking()
-        out = RefreshResult(seconds, len(result.result.results), new_files, latest, top)
+        timings = {
+            r.node.name: r.execution_time
+            for r in result.result.results
+            if r.node.resource_type == "model"
+        }
+        out = RefreshResult(seconds, list(timings), new_files, latest, top, None, timings)
         if publish and self.snapshot is not None:
             out.publish_seconds = self.publish()
         return out
@@ -213,7 +252,7 @@ class LivePipeline:
         self.echo(
             f">> {label}{len(result.new_files)} new file(s): mart_latest_rankings at "
             f"{result.latest_date} (top {result.top_ticker}) refreshed in {result.seconds:.1f} s "
-            f"({result.n_models} models){published}"
+            f"({len(result.models)} models){published}"
         )
 
     def watch(self, interval: float, *, max_refreshes: int | None = None) -> None:
@@ -226,6 +265,19 @@ class LivePipeline:
                 done += 1
             else:
                 time.sleep(interval)
+
+
+def _reset_compilation(manifest: object) -> None:
+    """Make a reused manifest compile every node afresh. dbt marks a node whose ephemeral
+    CTEs it injected and skips the injection next time, so a second run in one process would
+    send a model its inlined feature views' names without their SQL (or last run's SQL)."""
+    for node in manifest.nodes.values():
+        if node.resource_type != "seed":  # seeds are not compiled
+            node.compiled = False
+            node.compiled_code = None
+            node.extra_ctes_injected = False
+            node.extra_ctes = []
+            node._pre_injected_sql = None
 
 
 def _release_warehouse() -> None:
@@ -274,6 +326,10 @@ def prepare_replay(config: object, directory: Path, n_days: int) -> ReplayFiles:
     from etf_warehouse.sample.files import write_sample_files
 
     directory = Path(directory)
+    # the landing folder is the replay's own: clear what an earlier replay left in it, or its
+    # landed days would be part of this replay's history
+    for stale in [*(directory / "prices").glob("*.csv"), *(directory / "prices").glob("*.part")]:
+        stale.unlink()
     files = write_sample_files(config, directory, file_format="long")
     landing = Path(files.prices_glob).parent
     frames = [pd.read_csv(p, dtype=str) for p in sorted(landing.glob("prices_*.csv"))]
@@ -295,21 +351,14 @@ def prepare_replay(config: object, directory: Path, n_days: int) -> ReplayFiles:
 LOAD_COLUMNS = {"ingest_batch", "fit_seconds"}
 
 
-def compare_warehouses(live: Path, rebuilt: Path, tables: list[str] | None = None) -> dict:
+def compare_warehouses(live: Path, rebuilt: Path, tables: list[str]) -> dict:
     """Compare a live-refreshed warehouse with one built from scratch on the same files.
 
-    ``tables`` defaults to every table the last live refresh ran (its run_results), except
-    int_refresh_window, which describes the batches themselves. Rows are compared as multisets
-    over all columns but :data:`LOAD_COLUMNS`. Returns the tables compared and those differing
-    (with the row counts found only on each side).
+    ``tables`` are normally the models a refresh ran (:attr:`RefreshResult.models`);
+    int_refresh_window, which describes the batches themselves, and views are skipped. Rows
+    are compared as multisets over all columns but :data:`LOAD_COLUMNS`. Returns the tables
+    compared and those differing (with the row counts found only on each side).
     """
-    if tables is None:
-        results = json.loads((PROJECT_DIR / LIVE_TARGET / "run_results.json").read_text())
-        tables = sorted(
-            r["unique_id"].split(".")[-1]
-            for r in results["results"]
-            if r["unique_id"].startswith("model.")
-        )
     out: dict = {"compared": [], "differing": {}}
     with duckdb.connect() as con:
         con.execute(f"attach '{live}' as live (read_only)")

@@ -33,11 +33,18 @@ def test_each_landed_day_reaches_the_latest_rankings(replayed):
     assert pipeline.pending_files() == []
 
 
+def test_a_refresh_with_nothing_new_runs_nothing(replayed):
+    _, files, pipeline, _ = replayed
+    result = pipeline.refresh(publish=False)
+    assert result.models == [] and result.new_files == []
+    assert result.latest_date == f"{files.days[-1]:%Y-%m-%d}"
+
+
 def test_live_refresh_equals_a_full_rebuild(replayed):
-    work, files, _, _ = replayed
+    work, files, _, results = replayed
     rebuilt = LivePipeline(files.dbt_vars, warehouse=work / "rebuilt.duckdb", echo=print)
     rebuilt.full_build()
-    report = compare_warehouses(work / "live.duckdb", work / "rebuilt.duckdb")
+    report = compare_warehouses(work / "live.duckdb", work / "rebuilt.duckdb", results[-1].models)
     assert {
         "mart_latest_rankings",
         "mart_etf_rankings",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +17,7 @@ from etf_warehouse.ingest.manifest import (
     input_file_table,
     inspect_parquet_file,
     inspect_price_file,
+    new_input_files,
     price_file_manifest,
     price_file_manifest_columns,
     ticker_from_file_name,
@@ -404,7 +406,8 @@ def test_input_file_table_universe_only(tmp_path):
     assert row["n_header_fields"] == 2
     assert row["size_bytes"] == Path(path).stat().st_size
     assert out["pos_close"].isna().all()
-    assert list(out.columns) == ["file_role", *price_file_manifest_columns()]
+    assert list(out.columns) == ["file_role", *price_file_manifest_columns(), "ingest_batch"]
+    assert row["ingest_batch"] == 1
 
 
 def test_input_file_table_no_inputs_is_empty_with_columns():
@@ -417,7 +420,7 @@ def test_input_file_table_no_inputs_is_empty_with_columns():
         parquet_columns=no_parquet,
     )
     assert out.empty
-    assert list(out.columns) == ["file_role", *price_file_manifest_columns()]
+    assert list(out.columns) == ["file_role", *price_file_manifest_columns(), "ingest_batch"]
     assert out["pos_date"].dtype == "Int64"
 
 
@@ -456,6 +459,101 @@ def test_input_file_table_with_fake_glob_and_parquet_schema(tmp_path):
     assert out["pos_close"].tolist()[:2] == [6, 3]
     assert out["size_bytes"].tolist()[:2] == [5, 4]
     assert (out["file_format"].iloc[:2] == "long").all()
+
+
+# --- live refresh: only new files are added -----------------------------------------------------
+
+
+def live_setup(tmp_path):
+    """A first full ingest of one long file and a universe; returns (ingested, universe-only)."""
+    write(tmp_path, "day1.csv", f"{LONG_HEADER}\n{LONG_ROW}\n")
+    universe = write(tmp_path, "universe.csv", "ticker,name\nAAA,Fund A\n")
+    pattern = str(tmp_path / "day*.csv")
+    common = dict(prices_format=None, corporate_actions_path=None, parquet_columns=no_parquet)
+    ingested = input_file_table(prices_path=pattern, universe_path=universe, glob=_glob, **common)
+    current = input_file_table(prices_path=None, universe_path=universe, glob=_glob, **common)
+    return ingested, current, pattern
+
+
+def _glob(pattern: str) -> list[str]:
+    return glob.glob(pattern)
+
+
+def live_add(ingested, current, pattern):
+    return new_input_files(
+        ingested,
+        current,
+        prices_path=pattern,
+        prices_format=None,
+        glob=_glob,
+        parquet_columns=no_parquet,
+    )
+
+
+def test_new_input_files_nothing_new_is_empty(tmp_path):
+    ingested, current, pattern = live_setup(tmp_path)
+    out = live_add(ingested, current, pattern)
+    assert out.empty
+    assert list(out.columns) == list(ingested.columns)
+
+
+def test_new_input_files_appends_the_next_batch(tmp_path):
+    ingested, current, pattern = live_setup(tmp_path)
+    write(tmp_path, "day2.csv", f"{LONG_HEADER}\n2024-01-03,AAA,10.2,10.6,10.1,10.4,900\n")
+    out = live_add(ingested, current, pattern)
+    assert list(out["file_name"]) == ["day2.csv"]
+    assert list(out["file_role"]) == ["prices"]
+    assert list(out["ingest_batch"]) == [2]
+    again = live_add(pd.concat([ingested, out], ignore_index=True), current, pattern)
+    assert again.empty
+
+
+def test_new_input_files_refuses_a_changed_file(tmp_path):
+    ingested, current, pattern = live_setup(tmp_path)
+    write(tmp_path, "day1.csv", f"{LONG_HEADER}\n{LONG_ROW}\n{LONG_ROW}\n")
+    with pytest.raises(InputFileError, match=r"day1\.csv changed since it was ingested"):
+        live_add(ingested, current, pattern)
+
+
+def test_new_input_files_refuses_a_vanished_file(tmp_path):
+    ingested, current, pattern = live_setup(tmp_path)
+    (tmp_path / "day1.csv").unlink()
+    with pytest.raises(InputFileError, match=r"day1\.csv was ingested and is gone"):
+        live_add(ingested, current, pattern)
+
+
+def test_new_input_files_refuses_a_changed_universe(tmp_path):
+    ingested, _, pattern = live_setup(tmp_path)
+    other = write(tmp_path, "universe2.csv", "ticker,name\nAAA,Fund A\n")
+    current = input_file_table(
+        prices_path=None,
+        prices_format=None,
+        universe_path=other,
+        corporate_actions_path=None,
+        glob=_glob,
+        parquet_columns=no_parquet,
+    )
+    with pytest.raises(InputFileError, match="universe, corporate-actions or holdings"):
+        live_add(ingested, current, pattern)
+
+
+def test_new_input_files_refuses_a_second_file_for_a_ticker(tmp_path):
+    write(tmp_path, "AAA.csv", f"{YAHOO_HEADER}\n{YAHOO_ROW}\n")
+    pattern = str(tmp_path / "*.csv")
+    common = dict(
+        prices_format=None,
+        universe_path=None,
+        corporate_actions_path=None,
+        glob=_glob,
+        parquet_columns=no_parquet,
+    )
+    ingested = input_file_table(prices_path=pattern, **common)
+    current = input_file_table(prices_path=None, **common)
+    sub = tmp_path / "more"
+    sub.mkdir()
+    write(sub, "AAA.csv", f"{YAHOO_HEADER}\n2024-01-03,10.2,10.6,10.1,10.4,10.3,900\n")
+    with pytest.raises(InputFileError, match="both hold ticker AAA"):
+        live_add(ingested, current, str(tmp_path / "**" / "*.csv"))
 
 
 def test_input_file_table_propagates_a_bad_price_file(tmp_path):
