@@ -156,12 +156,14 @@ def walk_forward_forecasts(
     label = panel["label_relative_return"].to_numpy(dtype=float)
     date_pos = {d: i for i, d in enumerate(dates)}
 
+    if from_date is not None:
+        starts, stored_models = _stored_starts(panel, is_sample, earlier)
     frames: list[pd.DataFrame] = []
     history = {m: [] for m in MEMBERS}  # past out-of-sample month-start predictions per member
     for k, retrain in enumerate(retrains):
         period_end = retrains[k + 1] if k + 1 < len(retrains) else dates[-1] + pd.Timedelta(days=1)
         if from_date is not None and period_end <= from_date:
-            _replay_history(history, panel, is_sample, retrain, period_end, earlier)
+            _replay_history(history, starts, stored_models, retrain, period_end)
             continue
         embargo_pos = date_pos[retrain] - settings.embargo
         if embargo_pos < 0:
@@ -236,44 +238,55 @@ def walk_forward_forecasts(
     return pd.concat(frames, ignore_index=True)[list(output_schema())]
 
 
+def _stored_starts(
+    panel: pd.DataFrame, is_sample: np.ndarray, earlier: pd.DataFrame | None
+) -> tuple[pd.DataFrame, set[pd.Timestamp]]:
+    """The panel's month-start rows (in panel order) joined to their stored forecasts, and the
+    retrain dates the stored output has any forecast for; one join for every replayed period."""
+    starts = panel.loc[
+        is_sample, ["ticker", "price_date", "label_available_date", "label_relative_return"]
+    ]
+    if earlier is None:
+        earlier = empty_frame(output_schema())
+    stored = earlier[
+        ["ticker", "price_date", "model_date", *(f"forecast_{m}_raw" for m in MEMBERS)]
+    ]
+    stored = stored.assign(
+        price_date=pd.to_datetime(stored["price_date"]).astype("datetime64[ns]"),
+        model_date=pd.to_datetime(stored["model_date"]).astype("datetime64[ns]"),
+    )
+    rows = starts.assign(price_date=starts["price_date"].astype("datetime64[ns]")).merge(
+        stored, on=["ticker", "price_date"], how="left", validate="one_to_one"
+    )
+    return rows, set(pd.DatetimeIndex(stored["model_date"].unique()))
+
+
 def _replay_history(
     history: dict[str, list],
-    panel: pd.DataFrame,
-    is_sample: np.ndarray,
+    starts: pd.DataFrame,
+    stored_models: set[pd.Timestamp],
     retrain: pd.Timestamp,
     period_end: pd.Timestamp,
-    earlier: pd.DataFrame | None,
 ) -> None:
     """Add a period's month-start forecasts to the calibration history from stored output,
-    in the order and with the values the full pass appends (see walk_forward_forecasts)."""
-    in_period = (panel["price_date"] >= retrain) & (panel["price_date"] < period_end)
-    starts = panel.loc[in_period.to_numpy() & is_sample, ["ticker", "price_date"]]
-    stored = (
-        earlier.loc[pd.to_datetime(earlier["model_date"]) == retrain]
-        if earlier is not None
-        else empty_frame(output_schema())
-    )
-    if starts.empty or stored.empty:  # the full pass made no forecasts in this period
+    in the order and with the values the full pass appends (see walk_forward_forecasts).
+    ``starts`` and ``stored_models`` come from :func:`_stored_starts`."""
+    when = starts["price_date"].to_numpy()
+    rows = starts.loc[(when >= np.datetime64(retrain)) & (when < np.datetime64(period_end))]
+    if rows.empty or retrain not in stored_models:  # the full pass made no forecasts here
         return
-    rows = starts.assign(price_date=starts["price_date"].astype("datetime64[ns]")).merge(
-        stored.assign(price_date=pd.to_datetime(stored["price_date"]).astype("datetime64[ns]")),
-        on=["ticker", "price_date"],
-        how="left",
-        validate="one_to_one",
-    )
     if rows["model_date"].isna().any():
         raise ValueError(
             f"ml_forecasts lacks stored forecasts of the {retrain:%Y-%m-%d} retrain; "
             "run a full build"
         )
-    labels = panel.loc[starts.index]
     for name in MEMBERS:
         history[name].append(
             {
                 "date": retrain,
-                "available": pd.Timestamp(labels["label_available_date"].max()),
+                "available": pd.Timestamp(rows["label_available_date"].max()),
                 "forecast": rows[f"forecast_{name}_raw"].to_numpy(dtype=float),
-                "label": labels["label_relative_return"].to_numpy(dtype=float),
+                "label": rows["label_relative_return"].to_numpy(dtype=float),
             }
         )
 

@@ -22,26 +22,96 @@
     [{% for value in values %}'{{ value | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor %}]
 {%- endmacro %}
 
-{#- The first date a live refresh recomputes, as a scalar subquery. In a live refresh, calling
-    it also records the model's dependency on int_refresh_window (dbt records refs at parse
-    time, when the var is set too), so dbt runs that first. A full build reads nothing from it,
-    and its unit tests need no fixture for it. -#}
+{#- The first date a live refresh recomputes, as a SQL date literal. It is read from
+    int_refresh_window when the model runs (that table is built earlier in the same run), so
+    DuckDB can prune by a constant: a scalar subquery here made the tail filters several times
+    slower. At parse time it renders the subquery, which records the model's dependency on
+    int_refresh_window so dbt runs that first. A full build reads nothing from it, and its unit
+    tests need no fixture for it. An empty newest batch renders null: nothing is recomputed. -#}
 {% macro live_refresh_from() -%}
-    {%- if is_incremental_refresh() -%}
-    (select refresh_from from {{ ref('int_refresh_window') }})
-    {%- else -%}
+    {%- if not is_incremental_refresh() -%}
     null
+    {%- else -%}
+        {%- set window = ref('int_refresh_window') -%}
+        {%- if execute -%}
+            {%- set found = run_query('select refresh_from::varchar from ' ~ window) -%}
+            {%- set value = found.columns[0].values()[0] if found.rows | length else none -%}
+            {{- "date '" ~ value ~ "'" if value else 'null' -}}
+        {%- else -%}
+    (select refresh_from from {{ window }})
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
-{#- A model's tail filter: nothing in a full build; in a live refresh, the rows dated on or after
-    refresh_from (`column`), or for which `or_where` holds (rows that are not dated by `column`
-    alone, such as a label that waited for the new prices). -#}
-{% macro live_tail(column, or_where=none) -%}
-    {%- set refresh_from = live_refresh_from() %}
+{#- A model's tail filter: nothing in a full build; in a live refresh of an existing table, the
+    rows dated (`column`) on or after refresh_from. -#}
+{% macro live_tail(column) -%}
+    {{- live_since(column, live_refresh_from()) -}}
+{%- endmacro %}
+
+{#- The earliest date, over tickers, that lies `rows` rows before the ticker's first row on or
+    after refresh_from in `relation` (by ticker and price_date); refresh_from itself if earlier.
+    A model whose rows look `rows` rows ahead (a forward-return label) must recompute from there;
+    a model whose rows look back over `rows` rows (trailing windows) must read from there. Whole
+    dates, so cross-sectional values (ranks, daily means) stay exact. -#}
+{% macro live_rows_before(relation, rows) -%}
+    {%- set refresh_from = live_refresh_from() -%}
+    {%- if not (is_incremental_refresh() and execute) or refresh_from == 'null' -%}
+        {{- return(refresh_from) -}}
+    {%- endif -%}
+    {%- set query -%}
+        with numbered as (
+            select
+                ticker,
+                price_date,
+                row_number() over (partition by ticker order by price_date) as n
+            from {{ relation }}
+        ),
+        first_new as (
+            select ticker, min(n) as n
+            from numbered
+            where price_date >= {{ refresh_from }}
+            group by ticker
+        )
+        select least({{ refresh_from }}, min(numbered.price_date))::varchar
+        from numbered
+        inner join first_new
+            on numbered.ticker = first_new.ticker
+            and numbered.n = greatest(first_new.n - {{ rows }}, 1)
+    {%- endset -%}
+    {%- set value = run_query(query).columns[0].values()[0] -%}
+    {{- return("date '" ~ value ~ "'" if value else refresh_from) -}}
+{%- endmacro %}
+
+{#- For the feature views, which a live refresh inlines (ephemeral) into the incremental
+    int_etf_features_daily: the first date they must read so that its tail is exact, `rows`
+    rows of trailing history before the new prices (live_rows_before); none in a full build or
+    when `parent` does not exist yet (its first build reads everything). -#}
+{% macro live_history_since(parent, relation, rows) -%}
+    {%- if not is_incremental_refresh() -%}
+        {{- return(none) -}}
+    {%- elif not execute -%}
+        {#- records the dependency on int_refresh_window at parse time -#}
+        {%- do ref('int_refresh_window') -%}
+        {{- return(none) -}}
+    {%- elif adapter.get_relation(this.database, this.schema, parent) is none -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {{- return(live_rows_before(relation, rows)) -}}
+{%- endmacro %}
+
+{#- `where column >= since` when `since` is set (from live_history_since), else nothing. -#}
+{% macro where_since(column, since) -%}
+    {%- if since %}
+    where {{ column }} >= {{ since }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- `keyword column >= since` in a live refresh of an existing table, else nothing: for models
+    that push their tail filter into their inputs. -#}
+{% macro live_since(column, since, keyword='where') -%}
     {%- if is_incremental_refresh() and is_incremental() %}
-    where {{ column }} >= {{ refresh_from }}
-        {%- if or_where %} or ({{ or_where | replace('{refresh_from}', refresh_from) }}){% endif %}
+    {{ keyword }} {{ column }} >= {{ since }}
     {%- endif %}
 {%- endmacro %}
 

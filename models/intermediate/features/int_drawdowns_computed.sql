@@ -4,6 +4,10 @@
     months of rows. Both use only rows up to the current one.
 -#}
 
+{%- set since = live_history_since(
+    'int_etf_features_daily', ref('int_prices_adjusted'), var('window_12m')
+) %}
+
 with
 
 prices as (
@@ -12,17 +16,33 @@ prices as (
         price_date,
         adj_close
     from {{ ref('int_prices_adjusted') }}
+    {{- where_since('price_date', since) }}
+),
+
+-- a live refresh reads prices from `since` on, so the peak before that comes from the earlier
+-- rows; a full build reads every row and this is empty
+earlier_peaks as (
+    select
+        ticker,
+        max(adj_close) as earlier_peak
+    from {{ ref('int_prices_adjusted') }}
+    where price_date < {{ since or 'null' }}
+    group by ticker
 ),
 
 peaks as (
     select
-        ticker,
-        price_date,
-        adj_close,
-        max(adj_close) over history_to_date as running_peak
+        prices.ticker,
+        prices.price_date,
+        prices.adj_close,
+        greatest(
+            max(prices.adj_close) over history_to_date,
+            coalesce(earlier_peaks.earlier_peak, max(prices.adj_close) over history_to_date)
+        ) as running_peak
     from prices
+    left outer join earlier_peaks on prices.ticker = earlier_peaks.ticker
     window history_to_date as (
-        partition by ticker order by price_date
+        partition by prices.ticker order by prices.price_date
         rows between unbounded preceding and current row
     )
 ),

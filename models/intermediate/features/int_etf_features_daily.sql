@@ -1,10 +1,16 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized=live_materialized(),
+    incremental_strategy='tail',
+    tail_column='price_date'
+) }}
 -- All point-in-time SQL features of a ticker on a date, one row per clean price row: the input
--- of the scoring and forecasting models.
+-- of the scoring and forecasting models. A live refresh recomputes the rows dated on or after
+-- the new prices, its feature views reading only the trailing history they need.
 with
 
 prices as (
     select * from {{ ref('int_prices_adjusted') }}
+    {{- live_tail('price_date') }}
 ),
 
 momentum as (
@@ -72,3 +78,4 @@ final as (
 )
 
 select * from final
+{{ live_tail('price_date') }}

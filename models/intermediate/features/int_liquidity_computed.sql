@@ -13,6 +13,10 @@
     only, bit for bit.
 -#}
 
+{%- set since = live_history_since(
+    'int_etf_features_daily', ref('int_prices_adjusted'), var('window_12m')
+) %}
+
 with
 
 prices as (
@@ -29,6 +33,7 @@ prices as (
         is_zero_volume::int as zero_volume_day,
         is_stale::int as stale_day
     from {{ ref('int_prices_adjusted') }}
+    {{- where_since('price_date', since) }}
 ),
 
 final as (

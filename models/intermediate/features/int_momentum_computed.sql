@@ -6,6 +6,10 @@
     ticker's last N clean rows.
 -#}
 
+{%- set since = live_history_since(
+    'int_etf_features_daily', ref('int_prices_adjusted'), var('window_12m')
+) %}
+
 with
 
 prices as (
@@ -15,6 +19,7 @@ prices as (
         obs_index,
         adj_close
     from {{ ref('int_prices_adjusted') }}
+    {{- where_since('price_date', since) }}
 ),
 
 final as (

@@ -6,6 +6,10 @@
 -#}
 {%- set scale = '1e12' %}
 
+{%- set since = live_history_since(
+    'int_etf_features_daily', ref('int_prices_adjusted'), var('window_12m')
+) %}
+
 with
 
 returns as (
@@ -16,6 +20,7 @@ returns as (
         {{ fixed_point('log_return', scale) }} as log_return_fp,
         {{ fixed_point('least(log_return, 0)', scale) }} as downside_fp
     from {{ ref('int_prices_adjusted') }}
+    {{- where_since('price_date', since) }}
 ),
 
 final as (

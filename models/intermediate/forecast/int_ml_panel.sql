@@ -21,12 +21,16 @@
     'beta_kalman', 'drawdown', 'max_drawdown_12m', 'log_traded_value_3m', 'amihud_illiquidity_3m',
     'volume_trend', 'zero_volume_share_3m'] %}
 {%- set horizon = var('forecast_horizon') %}
+{#- A live refresh recomputes from `horizon` rows before the new prices: the labels there see
+    them. -#}
+{%- set recompute_from = live_rows_before(ref('int_prices_adjusted'), horizon) %}
 
 with
 
 features as (
     select * from {{ ref('int_etf_features_daily') }}
     where obs_index >= {{ var('min_history_sessions') }}
+    {{- live_since('price_date', recompute_from, 'and') }}
 ),
 
 garch as (
@@ -35,6 +39,7 @@ garch as (
         date as price_date,
         garch_vol_21d_ann
     from {{ ref('garch_volatility') }}
+    {{- live_since('date', recompute_from) }}
 ),
 
 betas as (
@@ -43,6 +48,7 @@ betas as (
         price_date,
         beta_kalman
     from {{ ref('beta_kalman') }}
+    {{- live_since('price_date', recompute_from) }}
 ),
 
 forward as (
@@ -52,6 +58,7 @@ forward as (
         lead(adj_close, {{ horizon }}) over by_ticker / adj_close - 1 as forward_return,
         lead(price_date, {{ horizon }}) over by_ticker as label_end_date
     from {{ ref('int_prices_adjusted') }}
+    {{- live_since('price_date', recompute_from) }}
     window by_ticker as (partition by ticker order by price_date)
 ),
 
@@ -91,7 +98,3 @@ final as (
 )
 
 select * from final
-{{ live_tail(
-    'price_date',
-    or_where='label_available_date is null or label_available_date >= {refresh_from}'
-) }}
