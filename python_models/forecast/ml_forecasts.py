@@ -1,6 +1,6 @@
 """Walk-forward ML forecasts (ridge + gradient boosting) of next-month relative returns.
 
-Monthly retrains on purged, embargoed labels; each member's out-of-sample bias removed and the
+Quarterly retrains on purged, embargoed labels; each member's out-of-sample bias removed and the
 ensemble shrunk by out-of-sample skill (etf_warehouse.forecast.ml). A live refresh retrains
 only the current period's models and keeps the earlier forecasts.
 """

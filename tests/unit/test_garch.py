@@ -237,7 +237,22 @@ def test_refit_dates_business_calendar():
     assert quarterly[0] == pd.Timestamp("2015-07-01")
 
 
-@pytest.mark.parametrize("months", [0, 5, 7, 13, -3])
+def test_refit_dates_every_few_years_on_calendar_years_not_the_data_start():
+    dates = pd.bdate_range("2013-06-03", "2022-12-30")
+    every_three = refit_dates(dates, 36)  # the default: years divisible by 3
+    assert list(every_three) == [
+        pd.Timestamp(d) for d in ["2016-01-01", "2019-01-01", "2022-01-03"]
+    ]
+    assert list(refit_dates(dates, 24)) == [
+        pd.Timestamp(d)
+        for d in ["2014-01-01", "2016-01-01", "2018-01-01", "2020-01-01", "2022-01-03"]
+    ]
+    # dropping the early years keeps the schedule (it is anchored on the calendar)
+    assert list(refit_dates(dates[dates >= "2016-03-01"], 36)) == list(every_three[1:])
+    assert GarchSettings().refit_months == 36
+
+
+@pytest.mark.parametrize("months", [0, 5, 7, 13, -3, 18, 30])
 def test_refit_dates_rejects_months_not_dividing_twelve(months):
     with pytest.raises(ValueError, match="refit_months"):
         refit_dates(pd.bdate_range("2020-01-01", periods=30), months)

@@ -22,7 +22,9 @@ from etf_warehouse.forecast.ml import (
 
 FEATURES = ["f_signal", "f_a", "f_b", "f_c", "f_d"]
 HORIZON = 21
-SETTINGS = ForecastSettings(gbm_max_iter=30, min_train_months=12, max_train_months=36)
+SETTINGS = ForecastSettings(
+    gbm_max_iter=30, min_train_months=12, max_train_months=36, retrain_months=1
+)
 START, END = "2015-01-01", "2020-12-31"
 
 
@@ -100,6 +102,21 @@ def panel() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def forecasts(panel) -> pd.DataFrame:
     return walk_forward_forecasts(panel, FEATURES, SETTINGS)
+
+
+def test_default_retrains_are_quarterly(panel):
+    settings = ForecastSettings(gbm_max_iter=5, min_train_months=12, max_train_months=36)
+    assert settings.retrain_months == 3
+    out = walk_forward_forecasts(panel, FEATURES, settings)
+    assert set(out["model_date"].dt.month) <= {1, 4, 7, 10}
+    monthly = month_starts(pd.DatetimeIndex(panel["price_date"].unique()))
+    quarterly = month_starts(pd.DatetimeIndex(panel["price_date"].unique()), 3)
+    assert set(out["model_date"]) <= set(quarterly) < set(monthly)
+    # every row from the first model on is predicted, by the latest retrain on or before it
+    first = out["model_date"].min()
+    assert len(out) == (panel["price_date"] >= first).sum()
+    latest = quarterly[np.searchsorted(quarterly, out["price_date"], side="right") - 1]
+    assert (out["model_date"].to_numpy() == latest.to_numpy()).all()
 
 
 def test_output_shape(panel, forecasts):
