@@ -15,7 +15,8 @@ and, for each candidate schedule, refits everything in one process and measures:
   relative return, and its mean squared error, on the dates every variant forecasts. The
   difference's standard error is across dates.
 
-    .venv/bin/python benchmarks/refit_tradeoffs.py --database benchmarks/out/files_300x20y/warehouse.duckdb
+    .venv/bin/python benchmarks/refit_tradeoffs.py \
+        --database benchmarks/out/files_300x20y/warehouse.duckdb
 """
 
 from __future__ import annotations
