@@ -210,6 +210,17 @@ def run(args: argparse.Namespace) -> dict:
         "nodes": len(nodes),
         "cpu_count": os.cpu_count(),
         "stages": stages,
+        "models": [
+            {
+                "node": n["unique_id"].split(".")[-1],
+                "seconds": round(n["seconds"], 2),
+                "peak_rss_mib": round(sampler.peak_between(n["start"], n["end"]) / 2**20),
+            }
+            for n in sorted(nodes, key=lambda n: -n["seconds"])
+            if n["resource_type"] == "model"
+        ],
+        "tests_passed": sum(n["status"] == "pass" for n in nodes),
+        "tests_not_passed": sum(n["status"] not in ("pass", "success") for n in nodes),
         "slowest_nodes": sorted(
             (
                 {

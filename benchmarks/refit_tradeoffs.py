@@ -66,9 +66,7 @@ def garch_losses(returns: pd.DataFrame, forecasts: pd.DataFrame) -> pd.DataFrame
     grouped = frame.assign(r2=r2).groupby("ticker")["r2"]
     next_r2 = grouped.shift(-1).to_numpy()
     # mean squared return of the next 21 sessions (t+1..t+21)
-    next_21 = (
-        grouped.transform(lambda s: s[::-1].rolling(21).mean()[::-1].shift(-1)).to_numpy()
-    )
+    next_21 = grouped.transform(lambda s: s[::-1].rolling(21).mean()[::-1].shift(-1)).to_numpy()
     var_1d = (frame["garch_vol_1d_ann"].to_numpy() ** 2) / 252
     var_21d = (frame["garch_vol_21d_ann"].to_numpy() ** 2) / 252
     return pd.DataFrame(

@@ -97,7 +97,7 @@ def with_date_columns(frame: Any, columns: list[str]) -> Any:
     that join with the SQL models' dates without casts."""
     import pandas as pd
 
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: the caller's frame is left as it was
     for column in columns:
         out[column] = pd.to_datetime(out[column]).astype("date32[pyarrow]")
     return out

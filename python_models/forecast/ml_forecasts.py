@@ -11,7 +11,7 @@ from etf_warehouse.forecast.ml import walk_forward_forecasts
 
 def model(dbt, session):
     refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
-    panel = dbt.ref("int_ml_panel").df()
+    panel = dbt.ref("int_ml_panel").order("price_date, ticker").df()  # the order the model uses
     features = [c for c in panel.columns if c.startswith("f_")]
     earlier = session.sql(f"select * from {dbt.this}").df() if refresh_from is not None else None
     return with_date_columns(

@@ -447,3 +447,21 @@ def test_forecasts_do_not_depend_on_how_many_rows_are_predicted_at_once():
     in_pieces = np.concatenate([_predict(model, x[i : i + 37]) for i in range(0, 3000, 37)])
     assert np.array_equal(whole, in_pieces)
     np.testing.assert_allclose(whole, model.predict(x), rtol=0, atol=1e-12)
+
+
+def test_panel_order_is_taken_as_read_or_sorted(panel):
+    from etf_warehouse.forecast.ml import _by_date_and_ticker
+
+    ordered = panel.sort_values(["price_date", "ticker"]).reset_index(drop=True)
+    assert _by_date_and_ticker(ordered) is ordered  # already in order: no copy
+    shuffled = ordered.sample(frac=1.0, random_state=3)
+    pd.testing.assert_frame_equal(_by_date_and_ticker(shuffled), ordered)
+    # in order but with another index: re-indexed, the same rows
+    reindexed = ordered.set_axis(ordered.index + 5)
+    pd.testing.assert_frame_equal(_by_date_and_ticker(reindexed), ordered)
+    # same forecasts whichever order the panel arrives in
+    small = ForecastSettings(gbm_max_iter=5, min_train_months=12, max_train_months=24)
+    pd.testing.assert_frame_equal(
+        walk_forward_forecasts(shuffled, FEATURES, small),
+        walk_forward_forecasts(ordered, FEATURES, small),
+    )

@@ -1,0 +1,84 @@
+{{ config(
+    materialized=live_materialized(),
+    incremental_strategy='tail',
+    tail_column='price_date'
+) }}
+{#-
+    The inputs of the forecasting panel (int_ml_panel), one row per fund and date once the fund
+    has `min_history_sessions` returns: the raw features int_ml_panel ranks across funds (point-
+    in-time SQL features, GARCH volatility, Kalman beta), the fund's return over the next
+    `forecast_horizon` rows behind the label, and the date of that return's last price.
+
+    A table of its own because DuckDB scans a table in parallel but a CTE that several window
+    passes read on one thread: at 3,000 funds the panel's ranks took twice as long from a CTE.
+-#}
+{%- set features = ['momentum_1m', 'momentum_3m', 'momentum_6m', 'momentum_12m', 'momentum_12_1',
+    'realized_vol_1m_ann', 'realized_vol_3m_ann', 'downside_vol_3m_ann', 'garch_vol_21d_ann',
+    'beta_kalman', 'drawdown', 'max_drawdown_12m', 'log_traded_value_3m', 'amihud_illiquidity_3m',
+    'volume_trend', 'zero_volume_share_3m'] %}
+{%- set horizon = var('forecast_horizon') %}
+{#- A live refresh recomputes from `horizon` rows before the new prices: the labels there see
+    them. -#}
+{%- set recompute_from = live_rows_before(ref('int_prices_adjusted'), horizon) %}
+
+with
+
+features as (
+    select * from {{ ref('int_etf_features_daily') }}
+    where obs_index >= {{ var('min_history_sessions') }}
+    {{- live_since('price_date', recompute_from, 'and') }}
+),
+
+garch as (
+    select
+        ticker,
+        date as price_date,
+        garch_vol_21d_ann
+    from {{ ref('garch_volatility') }}
+    {{- live_since('date', recompute_from) }}
+),
+
+betas as (
+    select
+        ticker,
+        price_date,
+        beta_kalman
+    from {{ ref('beta_kalman') }}
+    {{- live_since('price_date', recompute_from) }}
+),
+
+forward as (
+    select
+        ticker,
+        price_date,
+        lead(adj_close, {{ horizon }}) over by_ticker / adj_close - 1 as forward_return,
+        lead(price_date, {{ horizon }}) over by_ticker as label_end_date
+    from {{ ref('int_prices_adjusted') }}
+    {{- live_since('price_date', recompute_from) }}
+    window by_ticker as (partition by ticker order by price_date)
+),
+
+joined as (
+    select
+        features.ticker,
+        features.price_date,
+        {%- for feature in features if feature not in ('log_traded_value_3m', 'garch_vol_21d_ann',
+            'beta_kalman') %}
+        features.{{ feature }},
+        {%- endfor %}
+        ln(nullif(features.traded_value_3m, 0)) as log_traded_value_3m,
+        garch.garch_vol_21d_ann,
+        betas.beta_kalman,
+        forward.forward_return,
+        {{ fixed_point('forward.forward_return', '1e12') }} as forward_return_fp,
+        forward.label_end_date
+    from features
+    left outer join garch
+        on features.ticker = garch.ticker and features.price_date = garch.price_date
+    left outer join betas
+        on features.ticker = betas.ticker and features.price_date = betas.price_date
+    left outer join forward
+        on features.ticker = forward.ticker and features.price_date = forward.price_date
+)
+
+select * from joined
