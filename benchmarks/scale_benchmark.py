@@ -159,6 +159,7 @@ def compare_features(workdir: Path, runs: int = 2) -> list[dict]:
     compiled = workdir / "target" / "compiled" / "etf_warehouse" / "models"
     rows = []
     with duckdb.connect(str(workdir / "warehouse.duckdb")) as con:
+        con.execute("set enable_progress_bar = false")
         prices = con.sql(INPUT_SQL).df()
         for stage, implementation in FEATURE_STAGES.items():
             sql = next(compiled.rglob(f"{stage}.sql")).read_text()
