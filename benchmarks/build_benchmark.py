@@ -220,7 +220,7 @@ def run(args: argparse.Namespace) -> dict:
             if n["resource_type"] == "model"
         ],
         "tests_passed": sum(n["status"] == "pass" for n in nodes),
-        "tests_not_passed": sum(n["status"] not in ("pass", "success") for n in nodes),
+        "tests_not_passed": sum(n["status"] not in ("pass", "success", "no-op") for n in nodes),
         "slowest_nodes": sorted(
             (
                 {

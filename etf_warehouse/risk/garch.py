@@ -29,11 +29,8 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import arch.univariate.base as arch_base
 import numpy as np
 import pandas as pd
 from arch import arch_model
@@ -105,32 +102,6 @@ def rescale_params(params: np.ndarray, old_scale: float, new_scale: float) -> np
     return out
 
 
-@contextmanager
-def exact_constraint_jacobians() -> Iterator[None]:
-    """Give SciPy's SLSQP the Jacobians of arch's linear parameter constraints.
-
-    arch states its constraints as linear inequalities ``a @ params - b >= 0`` but hands them to
-    ``scipy.optimize.minimize`` without a Jacobian, so SLSQP differentiates each of the model's
-    eleven constraint rows numerically at every iteration: ~40 % of a fit's time (profiled,
-    arch 8.0). The Jacobian of a linear constraint is its row of ``a``, exactly; the fit is
-    otherwise arch's own. tests/unit/test_garch.py checks the fits equal arch's unaided ones.
-    """
-    plain = arch_base.constraint
-
-    def with_jacobians(a: np.ndarray, b: np.ndarray) -> list[dict[str, object]]:
-        constraints = plain(a, b)
-        rows = np.array(a, dtype=float)  # a copy: each constraint's gradient is its row
-        for row, item in zip(rows, constraints, strict=True):
-            item["jac"] = lambda params, *args, row=row: row
-        return constraints
-
-    arch_base.constraint = with_jacobians
-    try:
-        yield
-    finally:
-        arch_base.constraint = plain
-
-
 def fit_gjr_garch_t(
     returns_pct: np.ndarray,
     starting_values: np.ndarray | None = None,
@@ -149,7 +120,7 @@ def fit_gjr_garch_t(
         model = arch_model(
             data, mean="Constant", vol="GARCH", p=1, o=1, q=1, dist="t", rescale=False
         )
-        with warnings.catch_warnings(), exact_constraint_jacobians():
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence is checked below, not warned about
             res = model.fit(disp="off", starting_values=starting_values, show_warning=False)
     except Exception as exc:  # any failure means: fall back, and record why

@@ -149,27 +149,6 @@ def test_fit_recovers_simulated_persistence():
     assert fit.loglik is not None and np.isfinite(fit.loglik)
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_exact_constraint_jacobians_leave_arch_fits_unchanged(seed):
-    """The fit with the constraints' exact Jacobians equals arch's unaided fit, from cold and
-    warm starts, including a near-integrated series that presses on the stationarity bound."""
-    beta = 0.955 if seed % 2 else 0.90
-    x = simulate_gjr_t(2500, beta=beta, alpha=0.02, gamma=0.03 if seed % 2 else 0.10, seed=seed)
-    x = x / np.std(x)
-    model = arch_model(x, mean="Constant", vol="GARCH", p=1, o=1, q=1, dist="t", rescale=False)
-    warm = np.array([0.05, 0.05, 0.04, 0.05, 0.88, 7.0])
-    for start in (None, warm):
-        plain = model.fit(disp="off", show_warning=False, starting_values=start)
-        with garch.exact_constraint_jacobians():
-            exact = model.fit(disp="off", show_warning=False, starting_values=start)
-        np.testing.assert_allclose(exact.params, plain.params, rtol=1e-9, atol=1e-12)
-        assert exact.loglikelihood == pytest.approx(plain.loglikelihood, rel=1e-12)
-    # the patch is undone afterwards, also when the fit raises
-    with pytest.raises(RuntimeError), garch.exact_constraint_jacobians():
-        raise RuntimeError
-    assert garch.arch_base.constraint.__name__ == "constraint"
-
-
 def test_fit_with_scale_is_the_same_model():
     x = simulate_gjr_t(4000, seed=1) * 100.0  # returns of order 100: arch needs the scale
     scale = 1.0 / np.std(x)
