@@ -2,10 +2,13 @@
 
 The expensive step of the volatility model; garch_volatility filters forward from these. A
 live refresh fits only the refits falling in the new days (usually none), warm-started from
-the fits already made.
+the fits already made. While the worker processes hold every core, DuckDB runs on one thread.
 """
 
+from contextlib import nullcontext
+
 from etf_warehouse.dbt_glue import (
+    duckdb_threads,
     garch_settings,
     live_refresh_from,
     with_date_columns,
@@ -23,13 +26,13 @@ def model(dbt, session):
         .df()
     )
     earlier = session.sql(f"select * from {dbt.this}").df() if refresh_from is not None else None
-    return with_date_columns(
-        garch_fits_panel(
+    workers = worker_count(dbt.config.get("python_workers"))
+    with duckdb_threads(session, 1) if workers > 1 else nullcontext():
+        fits = garch_fits_panel(
             returns,
             garch_settings(dbt.config.get("garch")),
-            workers=worker_count(dbt.config.get("python_workers")),
+            workers=workers,
             fit_from=refresh_from,
             earlier_fits=earlier,
-        ),
-        ["refit_date", "window_start", "window_end"],
-    )
+        )
+    return with_date_columns(fits, ["refit_date", "window_start", "window_end"])
