@@ -6,8 +6,6 @@ vars a model needs into its config, and these helpers read and type them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from etf_warehouse.backtest.engine import BacktestSettings
@@ -63,25 +61,6 @@ def garch_settings(settings: dict[str, Any] | None) -> GarchSettings:
         min_obs=int(settings.get("min_obs", defaults.min_obs)),
         horizon=int(settings.get("horizon", defaults.horizon)),
     )
-
-
-@contextmanager
-def duckdb_threads(session: Any, threads: int) -> Iterator[None]:
-    """Run DuckDB with ``threads`` threads inside the block, then as before.
-
-    DuckDB's thread count is one setting for the whole database, so this also holds for the SQL
-    models dbt runs beside a Python model meanwhile. Python models that keep every core busy
-    with worker processes (the GARCH fits) use it: SQL that ran alongside them with DuckDB's
-    two threads, each waiting on the other at every pipeline barrier with no core free, took
-    up to 60x its time alone (int_etfs_classified at 3,000 funds: 2 s alone, 128 s beside the
-    fits). Thread counts do not change results: the models' aggregates are order-independent.
-    """
-    (before,) = session.execute("select current_setting('threads')").fetchone()
-    session.execute(f"set threads = {int(threads)}")
-    try:
-        yield
-    finally:
-        session.execute(f"set threads = {int(before)}")
 
 
 def worker_count(value: Any) -> int:

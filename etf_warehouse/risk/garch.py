@@ -359,15 +359,6 @@ def _fund_arrays(returns: pd.DataFrame) -> list[tuple[str, np.ndarray, np.ndarra
     ]
 
 
-def _single_threaded() -> None:
-    """Worker initialiser: each worker fits one fund at a time, so its BLAS/OpenMP pools get
-    one thread; idle pool threads spin-waiting beside the dbt process's DuckDB threads made
-    every query running alongside the fits many times slower."""
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(limits=1)
-
-
 def _fit_fund(task: tuple):
     ticker, dates, values, refits, settings, fit_from, warm_start = task
     fund = fund_volatility(
@@ -419,9 +410,7 @@ def garch_fits_panel(
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("spawn")  # no fork of a process holding DuckDB
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_single_threaded
-        ) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             frames = list(pool.map(_fit_fund, tasks, chunksize=max(1, len(tasks) // (4 * workers))))
     else:
         frames = [_fit_fund(task) for task in tasks]

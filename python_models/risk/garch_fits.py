@@ -2,13 +2,10 @@
 
 The expensive step of the volatility model; garch_volatility filters forward from these. A
 live refresh fits only the refits falling in the new days (usually none), warm-started from
-the fits already made. While the worker processes hold every core, DuckDB runs on one thread.
+the fits already made.
 """
 
-from contextlib import nullcontext
-
 from etf_warehouse.dbt_glue import (
-    duckdb_threads,
     garch_settings,
     live_refresh_from,
     with_date_columns,
@@ -18,9 +15,6 @@ from etf_warehouse.risk.garch import garch_fits_panel
 
 
 def model(dbt, session):
-    # Not an input: start after it. At 3,000 funds int_etfs_classified, 2 s on its own, ran
-    # 130-170 s beside the fitting processes and spilled tens of GB to DuckDB's temp files.
-    dbt.ref("int_etfs_classified")
     refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
     returns = (
         dbt.ref("fct_daily_prices")
@@ -29,13 +23,13 @@ def model(dbt, session):
         .df()
     )
     earlier = session.sql(f"select * from {dbt.this}").df() if refresh_from is not None else None
-    workers = worker_count(dbt.config.get("python_workers"))
-    with duckdb_threads(session, 1) if workers > 1 else nullcontext():
-        fits = garch_fits_panel(
+    return with_date_columns(
+        garch_fits_panel(
             returns,
             garch_settings(dbt.config.get("garch")),
-            workers=workers,
+            workers=worker_count(dbt.config.get("python_workers")),
             fit_from=refresh_from,
             earlier_fits=earlier,
-        )
-    return with_date_columns(fits, ["refit_date", "window_start", "window_end"])
+        ),
+        ["refit_date", "window_start", "window_end"],
+    )

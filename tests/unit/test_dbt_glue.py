@@ -86,25 +86,3 @@ def test_sample_config_missing_settings(settings):
 def test_sample_config_invalid_values_are_rejected_by_the_config():
     with pytest.raises(ValueError, match="n_etfs"):
         sample_config({**SETTINGS, "n_etfs": "0"})
-
-
-def test_duckdb_threads_holds_for_the_block_and_is_restored():
-    import duckdb
-    import pytest
-
-    from etf_warehouse.dbt_glue import duckdb_threads
-
-    con = duckdb.connect()
-    con.execute("set threads = 2")
-    other = con.cursor()  # another dbt thread's cursor on the same database
-
-    def threads(c) -> int:
-        return int(c.execute("select current_setting('threads')").fetchone()[0])
-
-    with duckdb_threads(con, 1):
-        assert threads(con) == 1
-        assert threads(other) == 1  # one setting for the whole database
-    assert threads(con) == 2
-    with pytest.raises(ValueError), duckdb_threads(con, 1):
-        raise ValueError
-    assert threads(other) == 2

@@ -57,6 +57,27 @@ tickers as (
     group by ticker
 ),
 
+early_returns as (
+    select
+        ticker,
+        price_date,
+        daily_return
+    from prices
+    where
+        daily_return is not null
+        and obs_index <= {{ var('asset_class_inference_sessions') }} + 1
+        and ticker not in (
+            select metadata.ticker from metadata
+            where metadata.asset_class is not null
+        )
+),
+
+-- only the dates some fund's early returns fall on need a reference return: the medians over
+-- every fund and date held gigabytes at 3,000 funds, for nothing when all funds have metadata
+early_dates as (
+    select distinct price_date from early_returns
+),
+
 reference_series as (
     -- one series per asset class and region known from metadata, plus the broad market
     select
@@ -71,6 +92,7 @@ reference_series as (
         metadata.asset_class is not null
         and coalesce(metadata.leverage, 1) = 1
         and prices.daily_return is not null
+        and prices.price_date in (select early_dates.price_date from early_dates)
     group by metadata.asset_class, metadata.region, prices.price_date
     having count(*) >= 3
     union all
@@ -80,23 +102,10 @@ reference_series as (
         price_date,
         median(daily_return) as reference_return
     from prices
-    where daily_return is not null
-    group by price_date
-),
-
-early_returns as (
-    select
-        ticker,
-        price_date,
-        daily_return
-    from prices
     where
         daily_return is not null
-        and obs_index <= {{ var('asset_class_inference_sessions') }} + 1
-        and ticker not in (
-            select metadata.ticker from metadata
-            where metadata.asset_class is not null
-        )
+        and price_date in (select early_dates.price_date from early_dates)
+    group by price_date
 ),
 
 early_stats as (

@@ -3,9 +3,6 @@
     incremental_strategy='tail',
     tail_column='price_date'
 ) }}
--- depends_on: {{ ref('int_etfs_classified') }}
--- (not an input: run after it. Built side by side under DuckDB's memory cap, the two spilled
--- each other out: at 3,000 funds 21 s + 2 s alone, 72 s + 172 s together.)
 -- All point-in-time SQL features of a ticker on a date, one row per clean price row: the input
 -- of the scoring and forecasting models. A live refresh recomputes the rows dated on or after
 -- the new prices, its feature views reading only the trailing history they need.
