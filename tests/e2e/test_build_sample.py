@@ -295,3 +295,19 @@ def test_every_mart_column_is_described(sample_build):
     assert len({t for t, _ in columns}) >= 15
     undocumented = [(t, c) for t, c in columns if c.lower() not in described.get(t, set())]
     assert undocumented == []
+
+
+@pytest.mark.parametrize("model", ["mart_factor_exposures", "mart_stress_tests"])
+def test_portfolio_sums_are_the_same_bits_on_every_run(sample_build, model):
+    """The portfolio rows add many funds' floats; a plain GROUP BY sum() adds them in an order that
+    depends on DuckDB's threads (hundreds of rows differed in the last bits between two runs of
+    the same SQL). Rerun each model's SQL on the built warehouse: every row equals the table."""
+    compiled = sample_build.database.parent / "target" / "compiled" / "etf_warehouse" / "models"
+    sql = next(compiled.rglob(f"{model}.sql")).read_text()
+    with sample_build.connect() as con:
+        for _ in range(3):
+            (differing,) = con.execute(
+                f"select count(*) from ((from {model} except all ({sql}))"
+                f" union all (({sql}) except all from {model}))"
+            ).fetchone()
+            assert differing == 0, model

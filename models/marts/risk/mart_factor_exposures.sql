@@ -6,7 +6,8 @@
       (factor_loadings; etf_warehouse/risk/factors.py);
     - one row per strategy and factor (exposure_level = 'portfolio', ticker null): the
       holdings-weighted loading of each backtested strategy's target portfolio set that day
-      (mart_portfolio_holdings), sum of weight x fund loading over the funds with a loading;
+      (mart_portfolio_holdings), sum of weight x fund loading over the funds with a loading
+      (added in ticker order, so rebuilds give the same bits);
       `weight_covered` says how much of the portfolio that is (cash has no exposure).
 -#}
 
@@ -52,14 +53,15 @@ portfolio_rows as (
         holdings.strategy,
         loadings.factor,
         any_value(loadings.frequency) as frequency,
-        sum(holdings.target_weight * loadings.loading) as loading,
+        {{ ordered_sum('holdings.target_weight * loadings.loading', 'holdings.ticker') }}
+            as loading,
         null::double as std_error,
         null::double as t_stat,
         null::double as r_squared,
         null::bigint as n_obs,
         min(loadings.window_start) as window_start,
         max(loadings.window_end) as window_end,
-        sum(holdings.target_weight) as weight_covered
+        {{ ordered_sum('holdings.target_weight', 'holdings.ticker') }} as weight_covered
     from holdings
     inner join loadings
         on holdings.rebalance_date = loadings.as_of_date and holdings.ticker = loadings.ticker

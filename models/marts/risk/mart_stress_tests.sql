@@ -23,6 +23,8 @@
 
     The portfolio row (ticker null): sum of target weight x the fund's shocked return; null
     unless every holding has one. Cash (1 - sum of weights) returns 0.
+    Sums over factors, dates and holdings add in a fixed order (ordered_sum), so rebuilds of the
+    same data give the same bits.
 -#}
 
 with
@@ -137,7 +139,8 @@ model_periods as (
         scenarios.scenario,
         loadings.ticker,
         factor_returns.period_date,
-        sum(loadings.loading * factor_returns.factor_return) as systematic_return
+        {{ ordered_sum('loadings.loading * factor_returns.factor_return', 'loadings.factor') }}
+            as systematic_return
     from scenarios
     cross join factor_span
     inner join factor_returns
@@ -156,7 +159,7 @@ model_periods as (
 window_risk_free as (
     select
         scenarios.scenario,
-        sum(ln(1.0 + risk_free.daily_rf)) as log_risk_free
+        {{ ordered_sum('ln(1.0 + risk_free.daily_rf)', 'risk_free.date') }} as log_risk_free
     from scenarios
     inner join risk_free
         on scenarios.start_date < risk_free.date and scenarios.end_date >= risk_free.date
@@ -168,7 +171,10 @@ factor_model_history as (
         model_periods.scenario,
         model_periods.ticker,
         exp(
-            sum(ln(greatest(1.0 + model_periods.systematic_return, 0.01)))
+            {{ ordered_sum(
+                'ln(greatest(1.0 + model_periods.systematic_return, 0.01))',
+                'model_periods.period_date'
+            ) }}
             + coalesce(any_value(window_risk_free.log_risk_free), 0.0)
         ) - 1.0 as shocked_return
     from model_periods
@@ -182,7 +188,9 @@ factor_model_hypothetical as (
     select
         shocks.scenario,
         loadings.ticker,
-        greatest(-1.0, sum(loadings.loading * shocks.shock)) as shocked_return
+        greatest(
+            -1.0, {{ ordered_sum('loadings.loading * shocks.shock', 'loadings.factor') }}
+        ) as shocked_return
     from shocks
     inner join loadings
         on shocks.factor = loadings.factor
@@ -319,12 +327,20 @@ portfolio_rows as (
         null::varchar as ticker,
         case
             when count(*) filter (where fund_rows.shocked_return is null) = 0
-                then coalesce(sum(targets.target_weight * fund_rows.shocked_return), 0.0)
+                then coalesce({{ ordered_sum(
+                    'targets.target_weight * fund_rows.shocked_return', 'targets.ticker'
+                ) }}, 0.0)
         end as shocked_return,
         'portfolio' as method,
-        coalesce(sum(targets.target_weight), 0.0) as portfolio_weight,
         coalesce(
-            sum(targets.target_weight) filter (where fund_rows.shocked_return is not null), 0.0
+            {{ ordered_sum('targets.target_weight', 'targets.ticker') }}, 0.0
+        ) as portfolio_weight,
+        coalesce(
+            {{ ordered_sum(
+                'case when fund_rows.shocked_return is not null then targets.target_weight end',
+                'targets.ticker'
+            ) }},
+            0.0
         ) as weight_covered
     from scenarios
     cross join as_of
