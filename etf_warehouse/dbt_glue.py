@@ -189,3 +189,29 @@ def tail_rows(frame: Any, column: str, refresh_from: Any) -> Any:
     if refresh_from is None:
         return frame
     return frame.loc[pd.to_datetime(frame[column]) >= refresh_from].reset_index(drop=True)
+
+
+def frame_by_year(relation: Any, order: str, date_column: str = "price_date") -> Any:
+    """``relation`` as one pandas frame sorted by ``order`` (which must start with
+    ``date_column``), read from DuckDB one calendar year of ``date_column`` at a time.
+
+    The same frame, dtypes included, as ``relation.order(order).df()``, at a fraction of the
+    memory: DuckDB sorts and converts the whole result at once, and at 3,000 funds that read of
+    the forecasting panel (1.4 GB as a frame) peaked at 7.3 GiB, the build's peak; a year at a
+    time it peaks at 4.1 GiB (benchmarks/README.md).
+    """
+    import pandas as pd
+
+    years = sorted(y for (y,) in relation.aggregate(f"year({date_column})").distinct().fetchall())
+    if not years:  # no rows: still the relation's columns and types
+        return relation.order(order).df()
+    parts = [
+        relation.filter(
+            f"{date_column} >= make_date({year}, 1, 1)"
+            f" and {date_column} < make_date({year + 1}, 1, 1)"
+        )
+        .order(order)
+        .df()
+        for year in years  # only years with rows: an empty part would turn text columns to object
+    ]
+    return pd.concat(parts, ignore_index=True)

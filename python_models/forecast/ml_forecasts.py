@@ -5,13 +5,19 @@ ensemble shrunk by out-of-sample skill (etf_warehouse.forecast.ml). A live refre
 only the current period's models and keeps the earlier forecasts.
 """
 
-from etf_warehouse.dbt_glue import forecast_settings, live_refresh_from, with_date_columns
+from etf_warehouse.dbt_glue import (
+    forecast_settings,
+    frame_by_year,
+    live_refresh_from,
+    with_date_columns,
+)
 from etf_warehouse.forecast.ml import walk_forward_forecasts
 
 
 def model(dbt, session):
     refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
-    panel = dbt.ref("int_ml_panel").order("price_date, ticker").df()  # the order the model uses
+    # in the order the model uses, a year at a time (one read of it all was the build's peak)
+    panel = frame_by_year(dbt.ref("int_ml_panel"), "price_date, ticker")
     features = [c for c in panel.columns if c.startswith("f_")]
     earlier = session.sql(f"select * from {dbt.this}").df() if refresh_from is not None else None
     return with_date_columns(

@@ -86,3 +86,29 @@ def test_sample_config_missing_settings(settings):
 def test_sample_config_invalid_values_are_rejected_by_the_config():
     with pytest.raises(ValueError, match="n_etfs"):
         sample_config({**SETTINGS, "n_etfs": "0"})
+
+
+def test_frame_by_year_equals_one_ordered_read():
+    """Read a year at a time, the frame (values, order, dtypes) equals one ordered read; a year
+    without rows and an empty relation are fine."""
+    import duckdb
+
+    from etf_warehouse.dbt_glue import frame_by_year
+
+    con = duckdb.connect()
+    con.execute(
+        "create table panel as select"
+        " (date '2018-12-30' + to_days(((i * 7919) % 900)::integer))::date as price_date,"
+        " 'T' || (i % 7) as ticker, i * 0.5 as f_x"
+        " from range(2000) t(i)"
+        " where year(date '2018-12-30' + to_days(((i * 7919) % 900)::integer)) <> 2020"
+    )
+    relation = con.table("panel")
+    expected = relation.order("price_date, ticker, f_x").df()
+    got = frame_by_year(relation, "price_date, ticker, f_x")
+    assert sorted(got["price_date"].dt.year.unique()) == [2018, 2019, 2021]
+    assert got.dtypes.equals(expected.dtypes)
+    assert got.equals(expected)
+    nothing = relation.filter("false")
+    empty = frame_by_year(nothing, "price_date, ticker, f_x")
+    assert empty.empty and empty.dtypes.equals(nothing.order("price_date").df().dtypes)
