@@ -1,0 +1,41 @@
+"""Row-for-row comparison of two warehouses (etf_warehouse.live.compare_tables)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from etf_warehouse.live import compare_tables
+
+
+def _warehouse(path, root, closes, extra_table=None):
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create table prices (ticker varchar, close double, source_file varchar,"
+            " ingest_batch integer)"
+        )
+        for i, close in enumerate(closes):
+            con.execute(
+                "insert into prices values ('AAA', ?, ?, ?)", [close, f"{root}/AAA.txt", i + 7]
+            )
+        con.execute("create view prices_view as select * from prices")
+        if extra_table:
+            con.execute(f"create table {extra_table} as select 1 as x")
+
+
+def test_same_rows_in_other_folders_compare_equal_and_changes_are_counted(tmp_path):
+    _warehouse(tmp_path / "a.duckdb", "/data/a", [1.0, 2.0], extra_table="only_a")
+    _warehouse(tmp_path / "b.duckdb", "/data/b", [1.0, 2.0], extra_table="only_b")
+    _warehouse(tmp_path / "c.duckdb", "/data/b", [1.0, 2.5])
+
+    same = compare_tables(
+        tmp_path / "a.duckdb", tmp_path / "b.duckdb", text_roots=("/data/a", "/data/b")
+    )
+    assert same["compared"] == ["prices"]  # views are skipped, ingest_batch ignored
+    assert same["differing"] == {}
+    assert (same["only_first"], same["only_second"]) == (["only_a"], ["only_b"])
+
+    unmasked = compare_tables(tmp_path / "a.duckdb", tmp_path / "b.duckdb", ["prices"])
+    assert unmasked["differing"] == {"prices": {"first_only": 2, "second_only": 2}}
+
+    changed = compare_tables(tmp_path / "b.duckdb", tmp_path / "c.duckdb", ["prices"])
+    assert changed["differing"] == {"prices": {"first_only": 1, "second_only": 1}}
