@@ -6,7 +6,7 @@ with the var ``live_refresh``: the ingestion models append only the new files, a
 on the scoring path recompute only their rows dated on or after the earliest new date (see
 ``macros/live/live_refresh.sql``), which is exact because every value is point-in-time. GARCH
 fits run only when a refit date falls in the new days; the forecaster retrains only the
-current month's models.
+current retrain period's models (a quarter by default).
 
 Three ways to drive it (``etfw live`` and ``etfw replay``):
 

@@ -2,9 +2,10 @@
 
 Refitting a GARCH model on every date is the textbook way to get point-in-time forecasts and the
 slow one (~20 ms per fit, 5,000 dates x thousands of funds). Here each fund is fitted with
-``arch`` on a schedule (by default on the first trading day of each year, on an expanding window
-capped at ``max_window`` observations, warm-started from the previous fit) and its conditional
-variance is then *filtered forward* with the fitted parameters until the next refit:
+``arch`` on a schedule (by default on the first trading day of every calendar year divisible by
+three, on an expanding window capped at ``max_window`` observations, warm-started from the
+previous fit) and its conditional variance is then *filtered forward* with the fitted parameters
+until the next refit:
 
     sigma2[t+1] = omega + (alpha + gamma * 1[e[t] < 0]) * e[t]^2 + beta * sigma2[t],  e = r - mu
 
