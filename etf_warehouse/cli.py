@@ -74,6 +74,17 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explain_failure(args: argparse.Namespace) -> int:
+    from etf_warehouse.build_failure import last_failure
+
+    failure = last_failure(Path(args.log))
+    if failure is None:
+        print(f"etfw explain-failure: no failure found in {args.log}", file=sys.stderr)
+        return 1
+    print(failure.explain(), file=sys.stderr)
+    return 0
+
+
 def _snapshot_path(value: str | None) -> Path:
     import os
 
@@ -209,6 +220,12 @@ def main(argv: list[str] | None = None) -> int:
         help="dbt's run results of the build; a recorded failure stops the publish",
     )
     publish.set_defaults(func=_publish)
+
+    explain = sub.add_parser(
+        "explain-failure", help="name the model a failed dbt build failed in first, and what to try"
+    )
+    explain.add_argument("--log", default="logs/dbt.log", help="dbt's log (default: logs/dbt.log)")
+    explain.set_defaults(func=_explain_failure)
 
     live = sub.add_parser(
         "live",

@@ -9,8 +9,9 @@ The snapshot is written to a temporary file beside the target, flushed to disk, 
 swapped in with one atomic rename. A reader that already has the old snapshot open keeps
 reading it (on POSIX the old file lives on until it is closed); a new connection sees the new
 one; nobody ever sees a half-written file. Publishing runs only after a successful build
-(``scripts/build.sh``), and refuses a warehouse whose last dbt run recorded failures, so a failed
-build leaves the last snapshot as it was.
+(``scripts/build.sh``), and refuses a warehouse whose last dbt run recorded failures, or that was
+written after the last recorded run (a build that died without recording, as dbt does on a
+DuckDB fatal error), so a failed build leaves the last snapshot as it was.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ PUBLISHED_PREFIXES = ("dim_", "fct_", "mart_")
 DEFAULT_WAREHOUSE = Path("warehouse/etf_warehouse.duckdb")
 DEFAULT_SNAPSHOT = Path("warehouse/published/etf_warehouse.duckdb")
 FAILED_STATUSES = {"error", "fail", "runtime error"}
+# dbt writes run_results.json as its last act; DuckDB's checkpoint at exit then touches the
+# warehouse a fraction of a second later. A warehouse written this much later than the record
+# was written by a run that left none: one that died (a DuckDB fatal error kills dbt before it
+# records anything).
+UNRECORDED_WRITE_SECONDS = 30.0
 
 
 class PublishError(RuntimeError):
@@ -49,6 +55,26 @@ def failed_nodes(run_results: Path) -> list[str]:
     return [r["unique_id"] for r in results if str(r.get("status")).lower() in FAILED_STATUSES]
 
 
+def unrecorded_run(warehouse: Path, run_results: Path) -> str | None:
+    """Why ``run_results`` cannot vouch for ``warehouse``, or None when it can."""
+    if not run_results.is_file():
+        return (
+            f"no record of a dbt run at {run_results}: run `dbt build` (or pass the"
+            " --run-results of the build that wrote the warehouse)"
+        )
+    written = max(
+        (p.stat().st_mtime for p in (warehouse, Path(f"{warehouse}.wal")) if p.is_file()),
+        default=0.0,
+    )
+    if written - run_results.stat().st_mtime > UNRECORDED_WRITE_SECONDS:
+        return (
+            f"{warehouse} was written after dbt last recorded a run in {run_results}: the last"
+            " build stopped before recording its results (a crash, such as a DuckDB fatal"
+            " error, or an interrupted run); run `dbt build` again"
+        )
+    return None
+
+
 def publish_snapshot(
     warehouse: Path, snapshot: Path, *, run_results: Path | None = None
 ) -> PublishResult:
@@ -61,8 +87,15 @@ def publish_snapshot(
     snapshot:
         The file readers connect to; replaced in one rename.
     run_results:
-        dbt's ``run_results.json`` of the build; publishing stops if it lists a failure.
+        dbt's ``run_results.json`` of the build; publishing stops if it lists a failure, is
+        missing, or is older than the warehouse's last write (a build that died unrecorded).
     """
+    if (
+        run_results is not None
+        and warehouse.is_file()
+        and (problem := unrecorded_run(warehouse, run_results))
+    ):
+        raise PublishError(f"{problem}; the snapshot {snapshot} was left as it was")
     if run_results is not None and (failures := failed_nodes(run_results)):
         shown = ", ".join(failures[:5]) + (" ..." if len(failures) > 5 else "")
         raise PublishError(

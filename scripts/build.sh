@@ -9,6 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo ">> dbt build $*"
-.venv/bin/dbt build "$@"
+if ! .venv/bin/dbt build "$@"; then
+    .venv/bin/etfw explain-failure --log "${DBT_LOG_PATH:-logs}/dbt.log" || true
+    exit 1
+fi
 echo ">> warehouse: ${ETF_WAREHOUSE_PATH:-warehouse/etf_warehouse.duckdb}"
 .venv/bin/etfw publish --run-results "${DBT_TARGET_PATH:-target}/run_results.json"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import duckdb
@@ -73,3 +75,20 @@ def test_missing_or_empty_warehouse_is_refused(tmp_path):
         publish_snapshot(tmp_path / "empty.duckdb", tmp_path / "snap.duckdb")
     assert not (tmp_path / "snap.duckdb").exists()
     assert failed_nodes(tmp_path / "no_run_results.json") == []
+
+
+def test_a_build_that_died_unrecorded_is_not_published(tmp_path):
+    """A DuckDB fatal error kills dbt before it writes run_results.json: the record on disk is
+    the previous build's, all successes, while the warehouse holds the dead build's tables."""
+    snapshot = tmp_path / "snap.duckdb"
+    warehouse = _warehouse(tmp_path / "w.duckdb", 1)
+    record = _run_results(tmp_path / "run_results.json", ["success", "pass"])
+    publish_snapshot(warehouse, snapshot, run_results=record)  # recorded: published
+    before = snapshot.read_bytes()
+    an_hour_ago = time.time() - 3600
+    os.utime(record, (an_hour_ago, an_hour_ago))  # the last record predates the last write
+    with pytest.raises(PublishError, match="stopped before recording"):
+        publish_snapshot(warehouse, snapshot, run_results=record)
+    with pytest.raises(PublishError, match="no record of a dbt run"):
+        publish_snapshot(warehouse, snapshot, run_results=tmp_path / "absent.json")
+    assert snapshot.read_bytes() == before
