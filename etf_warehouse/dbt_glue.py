@@ -60,6 +60,7 @@ def garch_settings(settings: dict[str, Any] | None) -> GarchSettings:
         max_window=int(settings.get("max_window", defaults.max_window)),
         min_obs=int(settings.get("min_obs", defaults.min_obs)),
         horizon=int(settings.get("horizon", defaults.horizon)),
+        band_multiple=float(settings.get("band_multiple", defaults.band_multiple)),
     )
 
 

@@ -23,7 +23,11 @@ is stored with the fit. Forecasts come back as annualised decimal volatilities (
 
 Where a fund has fewer than ``min_obs`` returns at a refit, or its fit fails, does not converge,
 is not stationary or implies a long-run volatility five times off the window's own, the period
-falls back to a RiskMetrics EWMA (lambda 0.94), flagged with the reason.
+falls back to a RiskMetrics EWMA (lambda 0.94), flagged with the reason. Every forecast must
+also lie within a plausible band from the fund's own history (``band_multiple`` times its
+trailing median EWMA volatility, either way): a GARCH forecast outside it falls back to EWMA
+(``out_of_band``) and an EWMA one is clipped to the band (``clipped_to_band``), so a corrupt
+return that slipped through cleaning cannot publish a volatility of thousands of percent.
 """
 
 from __future__ import annotations
@@ -55,13 +59,16 @@ class GarchSettings:
     benchmarks/refit_tradeoffs.py, yearly refits cost 2.4x the CPU for no measurable forecast
     gain);
     ``max_window``: most recent observations a fit uses; ``min_obs``: fewer returns than this at
-    a refit falls back to EWMA; ``horizon``: days averaged in the multi-day forecast.
+    a refit falls back to EWMA; ``horizon``: days averaged in the multi-day forecast;
+    ``band_multiple``: a forecast more than this many times above or below the fund's own
+    trailing median EWMA volatility leaves its plausible band (see :func:`plausible_band`).
     """
 
     refit_months: int = 36
     max_window: int = 2520
     min_obs: int = 500
     horizon: int = 21
+    band_multiple: float = 10.0
 
 
 @dataclass
@@ -319,7 +326,61 @@ def fund_volatility(
         model[out] = "gjr_garch_t"
         reason[out] = None
         params_date[out] = np.datetime64(pd.Timestamp(refit))
-    return FundVolatility(vol_1d, vol_21d, model, reason, params_date, fit_rows)
+    fund = FundVolatility(vol_1d, vol_21d, model, reason, params_date, fit_rows)
+    guard_band(fund, np.sqrt(ewma) * annualise, settings.band_multiple)
+    return fund
+
+
+BAND_WINDOW = 252  # observations in the trailing median that centres a fund's plausible band
+BAND_MIN_PERIODS = 20
+
+
+def plausible_band(ewma_vol: np.ndarray, multiple: float) -> tuple[np.ndarray, np.ndarray]:
+    """(lower, upper) volatility a forecast after each observation may plausibly take.
+
+    Centred on the fund's own median EWMA volatility over the ``BAND_WINDOW`` observations
+    before it (point-in-time: the forecast's own observation is not in it), ``multiple`` times
+    either way. NaN, no band, until ``BAND_MIN_PERIODS`` observations exist, and where that
+    median is zero (a fund that has not moved: no scale to judge by). A genuine regime
+    change moves a fund's volatility a few times (a short bond fund from 2 % to 10 % in March
+    2020, a geared fund from 50 % to 200 %); a corrupt return moves it a hundredfold.
+    """
+    centre = (
+        pd.Series(ewma_vol)
+        .rolling(BAND_WINDOW, min_periods=BAND_MIN_PERIODS)
+        .median()
+        .shift(1)
+        .to_numpy()
+    )
+    centre = np.where(centre > 0, centre, np.nan)
+    return centre / multiple, centre * multiple
+
+
+def guard_band(fund: FundVolatility, ewma_vol: np.ndarray, multiple: float) -> None:
+    """Keep every forecast of ``fund`` in its plausible band (in place).
+
+    A GARCH forecast outside the band falls back to EWMA (``vol_fallback_reason``
+    ``out_of_band``); an EWMA forecast still outside is clipped to the band's edge
+    (``clipped_to_band``). Rows with no band yet are left as they are.
+    """
+    lower, upper = plausible_band(ewma_vol, multiple)
+    has_band = np.isfinite(lower)
+    outside = has_band & (
+        (fund.vol_1d_ann > upper)
+        | (fund.vol_21d_ann > upper)
+        | (fund.vol_1d_ann < lower)
+        | (fund.vol_21d_ann < lower)
+    )
+    garch_out = outside & (fund.model == "gjr_garch_t")
+    fund.vol_1d_ann[garch_out] = ewma_vol[garch_out]
+    fund.vol_21d_ann[garch_out] = ewma_vol[garch_out]
+    fund.model[garch_out] = "ewma"
+    fund.fallback_reason[garch_out] = "out_of_band"
+    fund.params_date[garch_out] = np.datetime64("NaT")
+    for values in (fund.vol_1d_ann, fund.vol_21d_ann):
+        clipped = has_band & ((values > upper) | (values < lower))
+        values[clipped] = np.clip(values[clipped], lower[clipped], upper[clipped])
+        fund.fallback_reason[clipped] = "clipped_to_band"
 
 
 def fit_rows_frame(ticker: str, fund: FundVolatility) -> pd.DataFrame:

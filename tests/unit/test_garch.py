@@ -33,6 +33,8 @@ FALLBACK_STATUSES = {
     "nonstationary",
     "implausible",
     "insufficient_history",
+    "out_of_band",
+    "clipped_to_band",
 }
 
 
@@ -426,8 +428,9 @@ def _check_fallback(result: garch.FundVolatility, returns: np.ndarray) -> None:
     assert set(result.fallback_reason[ewma_rows]) <= FALLBACK_STATUSES
     assert all(reason is None for reason in result.fallback_reason[~ewma_rows])
     ewma = np.sqrt(ewma_variance(returns * 100.0)) * ANNUALISE
-    np.testing.assert_array_equal(result.vol_1d_ann[ewma_rows], ewma[ewma_rows])
-    np.testing.assert_array_equal(result.vol_21d_ann[ewma_rows], ewma[ewma_rows])
+    as_filtered = ewma_rows & (result.fallback_reason != "clipped_to_band")
+    np.testing.assert_array_equal(result.vol_1d_ann[as_filtered], ewma[as_filtered])
+    np.testing.assert_array_equal(result.vol_21d_ann[as_filtered], ewma[as_filtered])
     assert np.isnat(result.params_date[ewma_rows]).all()
     for row in result.fits:
         assert row["fit"].status in FALLBACK_STATUSES | {"ok"}
@@ -610,3 +613,37 @@ def test_live_refresh_fits_equal_the_full_pass(fund_series):
     # no refit in the new days: nothing to fit
     after = pd.Timestamp(dates[-1]) + pd.Timedelta(days=1)
     assert garch_fits_panel(frame, settings, fit_from=after, earlier_fits=full).empty
+
+
+# --- plausible band -------------------------------------------------------------------------
+
+
+def test_a_corrupt_return_cannot_publish_an_absurd_volatility(fund_series):
+    """A +10,000 % return (the bad-tick cascade of issue 16) makes the filtered GARCH variance
+    explode; the band keeps the published forecast within 10x the fund's own median and says
+    why, and leaves the days before the bad return untouched."""
+    dates, returns = fund_series
+    refits = refit_dates(pd.DatetimeIndex(dates), 12)
+    clean = fund_volatility(dates, returns, refits, GarchSettings())
+    bad_at = 2000
+    corrupt = returns.copy()
+    corrupt[bad_at] = 103.3
+    guarded = fund_volatility(dates, corrupt, refits, GarchSettings())
+    unguarded = fund_volatility(dates, corrupt, refits, GarchSettings(band_multiple=np.inf))
+    assert unguarded.vol_21d_ann[bad_at] > 100  # the failure: 10,000 % a year and more
+    _, upper = garch.plausible_band(np.sqrt(garch.ewma_variance(corrupt * 100.0)) * ANNUALISE, 10.0)
+    after = slice(bad_at, bad_at + 30)
+    assert np.all(guarded.vol_21d_ann[after] <= upper[after] * (1 + 1e-12))
+    assert np.all(guarded.vol_1d_ann[after] <= upper[after] * (1 + 1e-12))
+    assert set(guarded.fallback_reason[after]) <= {"out_of_band", "clipped_to_band"}
+    assert guarded.fallback_reason[bad_at] == "clipped_to_band"
+    _assert_same_forecasts(clean, guarded, bad_at)
+
+
+def test_the_band_leaves_an_ordinary_fund_alone(fund_series):
+    dates, returns = fund_series
+    refits = refit_dates(pd.DatetimeIndex(dates), 12)
+    guarded = fund_volatility(dates, returns, refits, GarchSettings())
+    free = fund_volatility(dates, returns, refits, GarchSettings(band_multiple=np.inf))
+    np.testing.assert_array_equal(guarded.vol_21d_ann, free.vol_21d_ann)
+    assert not ({"out_of_band", "clipped_to_band"} & set(guarded.fallback_reason))
