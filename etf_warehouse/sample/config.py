@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-import exchange_calendars as xcals
-import numpy as np
 import pandas as pd
+
+from etf_warehouse.reference.calendar import exchange_sessions
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,4 @@ def trading_days(end_date: str, years: float, calendar: str = "XASX") -> pd.Date
     """Sessions of ``calendar`` in the ``years`` calendar years up to ``end_date`` (inclusive)."""
     end = pd.Timestamp(end_date)
     start = end - pd.DateOffset(days=round(years * 365.25)) + pd.Timedelta(days=1)
-    cal = xcals.get_calendar(calendar, start=start.strftime("%Y-%m-%d"), end=end_date)
-    sessions = cal.sessions
-    return pd.DatetimeIndex(np.asarray(sessions, dtype="datetime64[ns]"), name="date")
+    return exchange_sessions(calendar, start, end).rename("date")

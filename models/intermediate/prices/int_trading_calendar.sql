@@ -1,11 +1,17 @@
 {{ config(materialized='table') }}
 {#-
-    Trading days, inferred from the data itself (works for any exchange and for the sample): a
-    date is a trading day when at least `calendar_min_share` of the live tickers have a clean row
-    on it. A ticker is live on a date when it has a row on it or in the previous 30 days, which
-    depends only on rows dated on or before the date (point-in-time). Dates where only a few
-    tickers have rows (a holiday with stray data) are kept, flagged not trading days.
+    Trading days. With the `exchange_calendar` var (an exchange_calendars code such as XASX or
+    XNYS, see ref_exchange_sessions) a date is a trading day when it is a session of that
+    exchange, and trading days are counted on the exchange's sessions, so a holiday is never a
+    gap and a session with no row is one. Without it they are inferred from the data itself
+    (works for any exchange and for the sample): a date is a trading day when at least
+    `calendar_min_share` of the live tickers have a clean row on it. A ticker is live on a date
+    when it has a row on it or in the previous 30 days, which depends only on rows dated on or
+    before the date (point-in-time). Either way the table has one row per date with a clean
+    price row; dates where only a few tickers have rows (a holiday with stray data) are kept,
+    flagged not trading days.
 -#}
+{%- set exchange_calendar = var('exchange_calendar', none) %}
 
 with
 
@@ -63,25 +69,54 @@ classified as (
         rows_per_day.n_tickers_with_rows,
         live_counts.n_live_tickers,
         rows_per_day.n_tickers_with_rows
-        >= {{ var('calendar_min_share') }} * live_counts.n_live_tickers as is_trading_day
+        >= {{ var('calendar_min_share') }} * live_counts.n_live_tickers as is_inferred_trading_day
     from rows_per_day
     asof left join live_counts
         on rows_per_day.price_date >= live_counts.event_date
 ),
+{%- if exchange_calendar is not none %}
+
+-- the exchange's sessions, numbered: a session's number is the trading days to its date
+sessions as (
+    select
+        session_date::date as session_date,
+        row_number() over (order by session_date) as sessions_to_date
+    from {{ ref('ref_exchange_sessions') }}
+),
+
+final as (
+    select
+        classified.price_date,
+        classified.n_tickers_with_rows,
+        classified.n_live_tickers,
+        coalesce(classified.price_date = sessions.session_date, false) as is_trading_day,
+        coalesce(sessions.sessions_to_date, 0)::bigint as trading_days_to_date
+    from classified
+    asof left join sessions
+        on classified.price_date >= sessions.session_date
+)
+{%- else %}
 
 final as (
     select
         price_date,
-        is_trading_day,
         n_tickers_with_rows,
         n_live_tickers,
+        is_inferred_trading_day as is_trading_day,
         -- number of trading days on or before this date
         (
-            sum(is_trading_day::int) over (
+            sum(is_inferred_trading_day::int) over (
                 order by price_date rows between unbounded preceding and current row
             )
         )::bigint as trading_days_to_date
     from classified
 )
+{%- endif %}
 
-select * from final
+select
+    price_date,
+    is_trading_day,
+    n_tickers_with_rows,
+    n_live_tickers,
+    trading_days_to_date
+from final

@@ -109,8 +109,12 @@ non_trading_days as (
         ticker,
         price_date as date,
         1 as rows_affected,
+        {%- if var('exchange_calendar', none) is not none %}
+        'not a session of {{ var('exchange_calendar') }}' as detail
+        {%- else %}
         'fewer than ' || round(100 * {{ var('calendar_min_share') }}) || ' % of live tickers'
         || ' have a row on this date' as detail
+        {%- endif %}
     from adjusted
     where not is_trading_day
 ),
