@@ -35,6 +35,7 @@ def dbt_build(
     *,
     select: str | None = None,
     expect_success: bool = True,
+    cautious: bool = False,
 ) -> DbtResult:
     """Build into ``workdir/warehouse.duckdb``, with target/logs kept in ``workdir``."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -51,6 +52,8 @@ def dbt_build(
         cmd += ["--vars", json.dumps(dbt_vars)]
     if select:
         cmd += ["--select", select]
+    if cautious:  # only the tests whose parents are all selected
+        cmd += ["--indirect-selection", "cautious"]
     env = {
         **os.environ,
         "ETF_WAREHOUSE_PATH": str(database),

@@ -8,9 +8,10 @@
     invent a return, so it is reported and left out. Distributions are applied to raw closes and
     left out where the vendor's adjusted close already includes them.
 
-    Detected actions are the unexplained jumps that match a split ratio (see
-    int_prices_validated): the SNAS.AX case, a consolidation nobody declared. Detection uses the
-    day of the jump and the days before it only.
+    Detected actions are the jumps int_prices_validated reads as a split or consolidation on
+    evidence (ratio, the whole bar on the new level, an ordinary range, traded units changed by
+    the ratio): the SNAS.AX case, a consolidation nobody declared. The evidence is the detail.
+    Detection uses the day of the jump and the days before it only.
 -#}
 
 with
@@ -22,10 +23,7 @@ declared as (
 cleaned as (
     select
         *,
-        lag(close) over by_ticker as prev_close,
-        median(volume)
-            over (partition by ticker order by price_date rows between 20 preceding and 1 preceding)
-            as median_volume_20d
+        lag(close) over by_ticker as prev_close
     from {{ ref('int_prices_cleaned') }}
     window by_ticker as (partition by ticker order by price_date)
 ),
@@ -89,22 +87,19 @@ detected as (
         cleaned.ticker,
         cleaned.price_date as action_date,
         cleaned.price_date as applied_date,
-        case when cleaned.candidate_split_ratio > 1 then 'split' else 'consolidation' end
+        case when cleaned.detected_split_ratio > 1 then 'split' else 'consolidation' end
             as action_type,
-        cleaned.candidate_split_ratio as ratio,
+        cleaned.detected_split_ratio as ratio,
         null::double as amount,
         'detected' as source,
         null::varchar as not_applied_reason,
-        'price x' || round(exp(cleaned.log_move_vs_prev), 4)
-        || ' against the previous close with no declaration; volume x'
-        || coalesce(round(cleaned.volume / nullif(cleaned.median_volume_20d, 0), 3)::varchar, '?')
-        || ' of its 20-day median' as detail
+        'no declaration; ' || cleaned.split_evidence as detail
     from cleaned
     left outer join confirmed_splits
         on
             cleaned.ticker = confirmed_splits.ticker
             and cleaned.price_date = confirmed_splits.applied_date
-    where cleaned.is_split_candidate and confirmed_splits.ticker is null
+    where cleaned.is_detected_split and confirmed_splits.ticker is null
 ),
 
 final as (

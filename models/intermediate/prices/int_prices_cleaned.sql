@@ -22,9 +22,10 @@ final as (
         is_volume_missing,
         is_volume_negative,
         n_copies_of_day,
-        is_split_candidate,
-        candidate_split_ratio,
-        log_move_vs_prev
+        is_detected_split,
+        detected_split_ratio,
+        log_move_vs_prev,
+        split_evidence
     from validated
     where quarantine_reason is null
 )

@@ -1,0 +1,431 @@
+"""How well does cleaning tell splits, genuine moves and bad ticks apart? A confusion table.
+
+Writes a universe of Stooq files from its own generator (not the sample's: Student-t returns
+with GARCH-like volatility clustering, daily volatility from 0.4 % to 5 % so geared, inverse and
+volatility funds are in it, thin funds with many zero-volume days), plants one event per fund,
+builds only the cleaning models (``dbt build -s +int_prices_adjusted``, models and seeds)
+and reads each decision back. Events planted:
+
+- ``split`` / ``consolidation``: an unadjusted ratio 2..20 (a third of them on a volatile day
+  with a 2-4 volatility move of its own on top of the ratio, so the move is not round); the
+  whole bar moves by the ratio and traded units by its inverse, with the day's noise;
+- ``crash`` (-40 % to -95 %) and ``spike`` (+80 % to +300 %): genuine moves that persist, half
+  as an overnight gap (open 60-100 % of the way to the new level) and half with an intraday
+  path from the old level, the day's range adding 5-25 % of the move's size and two
+  volatilities, traded units 2-10 times the usual;
+- ``bad_close_x100`` / ``bad_close_div100`` / ``bad_close_x10``: one close wrong, the rest of
+  the row right; ``bad_row_x100``: a whole row (open, high, low, close) x100 for one day, volume
+  as usual; ``bad_spike``: one close 1.3-3x up or down, outside its bar, back the next day;
+- ``clean``: nothing, on 20-year histories, to count false detections.
+
+Scoring:
+
+- a split or consolidation is right when a detected action with its ratio sits on its day and
+  the day's ``daily_return`` equals the true return (within 1 %);
+- a genuine move is right when its row is kept, no action is detected on it, and its
+  ``daily_return`` equals the true one (within 1 %);
+- a bad tick is right when its row is quarantined, no action is detected within a day of it and
+  the next kept row's return equals the true return since the last good row (within 1 %);
+- clean funds: every detected action and every quarantined row is a false detection.
+
+Example (the figures in benchmarks/README.md)::
+
+    .venv/bin/python benchmarks/cleaning_decisions.py --events-per-kind 400 --clean-funds 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT = Path(sys.executable).with_name("dbt")
+
+SPLIT_RATIOS = (2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20)
+KINDS = (
+    "split",
+    "consolidation",
+    "crash",
+    "spike",
+    "bad_close_x100",
+    "bad_close_div100",
+    "bad_close_x10",
+    "bad_row_x100",
+    "bad_spike",
+)
+BAD_TICK_KINDS = tuple(k for k in KINDS if k.startswith("bad_"))
+
+
+@dataclass(frozen=True)
+class Planted:
+    ticker: str
+    kind: str
+    day: pd.Timestamp
+    ratio: float  # split ratio (new units per old) or the bad factor; 1 otherwise
+    true_return: float  # the day's true total return (bad ticks: from the last good row)
+
+
+def _fund_path(rng: np.random.Generator, n_days: int) -> dict[str, np.ndarray]:
+    """One fund's true prices and bars: t(4) shocks, GARCH(1,1)-like variance, thin trading."""
+    daily_vol = float(np.exp(rng.uniform(np.log(0.004), np.log(0.05))))
+    persistence, reaction = 0.94, 0.05
+    omega = daily_vol**2 * (1 - persistence - reaction)
+    shocks = rng.standard_t(4, n_days) / np.sqrt(2.0)  # unit variance
+    var = np.empty(n_days)
+    ret = np.empty(n_days)
+    v = daily_vol**2
+    for t in range(n_days):
+        var[t] = v
+        ret[t] = np.sqrt(v) * shocks[t] + 0.0002
+        v = min(omega + reaction * ret[t] ** 2 + persistence * v, 0.1**2)
+    ret = np.clip(ret, -0.35, 0.35)  # ordinary days: large, but not event-sized
+    sigma = np.sqrt(var)
+    close = 20.0 * rng.uniform(0.2, 5.0) * np.exp(np.cumsum(np.log1p(ret)))
+    prev = np.concatenate([[close[0] / (1 + ret[0])], close[:-1]])
+    gap_share = rng.uniform(0.0, 0.6, n_days)
+    open_ = prev * np.exp(
+        gap_share * np.log(close / prev) + 0.2 * sigma * rng.standard_normal(n_days)
+    )
+    excursion = np.abs(rng.standard_normal((2, n_days))) * sigma * 0.6
+    high = np.maximum(open_, close) * np.exp(excursion[0])
+    low = np.minimum(open_, close) * np.exp(-excursion[1])
+    units = rng.uniform(2e3, 2e6)
+    volume = units * np.exp(0.5 * rng.standard_normal(n_days)) * (1 + np.abs(ret) / sigma)
+    thin_share = rng.choice([0.0, 0.0, 0.0, 0.3, 0.6])
+    no_trade = rng.uniform(size=n_days) < thin_share
+    no_trade[0] = False
+    return {
+        "ret": ret,
+        "sigma": sigma,
+        "close": close,
+        "open": open_,
+        "high": high,
+        "low": low,
+        "volume": np.round(volume),
+        "no_trade": no_trade,
+    }
+
+
+def _apply_thin_trading(bars: dict[str, np.ndarray], protect: list[int]) -> None:
+    """Zero-volume days print the last close as the whole bar (as data vendors do)."""
+    no_trade = bars["no_trade"].copy()
+    for t in protect:
+        no_trade[max(t - 1, 0) : t + 2] = False
+    idx = np.where(~no_trade, np.arange(len(no_trade)), 0)
+    last = np.maximum.accumulate(idx)
+    for key in ("open", "high", "low", "close"):
+        stale = bars["close"][last]
+        bars[key] = np.where(no_trade, stale, bars[key])
+    bars["volume"] = np.where(no_trade, 0.0, bars["volume"])
+
+
+def _plant(
+    rng: np.random.Generator, kind: str, bars: dict[str, np.ndarray], t: int
+) -> tuple[float, float]:
+    """Plant ``kind`` on day ``t`` of ``bars`` (in place); return (ratio, true return)."""
+    sigma = bars["sigma"][t]
+    prev = bars["close"][t - 1]
+    if kind in ("split", "consolidation"):
+        k = float(rng.choice(SPLIT_RATIOS))
+        ratio = k if kind == "split" else 1.0 / k
+        if rng.uniform() < 1 / 3:  # a volatile day: the ratio plus a move of its own
+            day_ret = float(rng.choice([-1, 1]) * rng.uniform(2, 4) * min(sigma, 0.08))
+            _set_day(bars, t, prev, day_ret, genuine=False)
+        true_ret = bars["close"][t] / prev - 1
+        for key in ("open", "high", "low", "close"):
+            bars[key][t:] = bars[key][t:] / ratio
+        bars["volume"][t:] = np.round(bars["volume"][t:] * ratio)
+        return ratio, float(true_ret)
+    if kind in ("crash", "spike"):
+        move = rng.uniform(-0.95, -0.40) if kind == "crash" else rng.uniform(0.80, 3.00)
+        _set_day(bars, t, prev, move, genuine=True, gap=rng.uniform() < 0.5, rng=rng)
+        bars["volume"][t] = np.round(bars["volume"][t] * rng.uniform(2, 10))
+        return 1.0, float(move)
+    # bad ticks: the true path is untouched, one printed value is wrong
+    true_next = bars["close"][t + 1] / prev - 1
+    factor = {
+        "bad_close_x100": 100.0,
+        "bad_close_div100": 0.01,
+        "bad_close_x10": 10.0,
+        "bad_row_x100": 100.0,
+    }.get(kind)
+    if kind == "bad_spike":
+        factor = float(rng.uniform(1.3, 3.0) ** rng.choice([-1, 1]))
+    if kind == "bad_row_x100":
+        for key in ("open", "high", "low", "close"):
+            bars[key][t] *= factor
+    else:
+        bars["close"][t] *= factor
+    return float(factor), float(true_next)
+
+
+def _set_day(
+    bars: dict[str, np.ndarray],
+    t: int,
+    prev: float,
+    move: float,
+    *,
+    genuine: bool,
+    gap: bool = False,
+    rng: np.random.Generator | None = None,
+) -> None:
+    """Make day ``t`` a move of ``move`` from ``prev``; later days keep their own returns.
+
+    An ordinary (volatile) day opens near the previous close and ranges over its move plus two
+    volatilities. A genuine crash or spike either gaps (opens 60-100 % of the way to the new
+    level) or opens at the old level and trades its way there; either way the day's range adds
+    5-25 % of the move's size on top: a market finding a new price is not a quiet day.
+    """
+    old_close = bars["close"][t]
+    new_close = prev * (1 + move)
+    scale = new_close / old_close
+    for key in ("open", "high", "low", "close"):
+        bars[key][t + 1 :] *= scale
+    sigma = min(bars["sigma"][t], 0.08)
+    log_move = np.log1p(move)
+    if genuine:
+        assert rng is not None
+        share = rng.uniform(0.6, 1.0) if gap else 0.0
+        open_ = prev * np.exp(share * log_move + 0.3 * sigma * rng.standard_normal())
+        excursion = rng.uniform(0.05, 0.25) * abs(log_move) + 2 * sigma
+    else:
+        open_ = prev * np.exp(0.3 * sigma)
+        excursion = 2 * sigma
+    bars["open"][t] = open_
+    bars["close"][t] = new_close
+    bars["high"][t] = max(open_, new_close) * np.exp(excursion * 0.5)
+    bars["low"][t] = min(open_, new_close) * np.exp(-excursion * 0.5)
+
+
+def write_universe(
+    out: Path, events_per_kind: int, clean_funds: int, event_days: int, seed: int
+) -> list[Planted]:
+    """Write one Stooq file per fund into ``out``; return what was planted."""
+    rng = np.random.default_rng(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    planted: list[Planted] = []
+    jobs = [(kind, i) for kind in KINDS for i in range(events_per_kind)]
+    jobs += [("clean", i) for i in range(clean_funds)]
+    for n, (kind, _i) in enumerate(jobs):
+        n_days = 5040 if kind == "clean" else event_days
+        dates = pd.bdate_range("2004-01-02", periods=n_days)
+        bars = _fund_path(rng, n_days)
+        ticker = f"Z{n:05d}"
+        t = int(rng.integers(150, n_days - 30)) if kind != "clean" else -1
+        if kind != "clean":
+            _apply_thin_trading(bars, [t, t + 1])
+            ratio, true_ret = _plant(rng, kind, bars, t)
+            planted.append(Planted(ticker, kind, dates[t], ratio, true_ret))
+        else:
+            _apply_thin_trading(bars, [])
+        frame = pd.DataFrame(
+            {
+                "Date": dates.strftime("%Y%m%d"),
+                "Open": np.round(bars["open"], 4),
+                "High": np.round(bars["high"], 4),
+                "Low": np.round(bars["low"], 4),
+                "Close": np.round(bars["close"], 4),
+                "Volume": bars["volume"].astype(np.int64),
+                "OpenInt": 0,
+            }
+        )
+        frame.to_csv(out / f"{ticker.lower()}.us.txt", index=False)
+    return planted
+
+
+def build(files: Path, workdir: Path) -> Path:
+    database = workdir / "warehouse.duckdb"
+    env = {**os.environ, "ETF_WAREHOUSE_PATH": str(database)}
+    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    cmd = [
+        str(DBT),
+        "build",
+        "--select",
+        "+int_prices_adjusted",
+        "--resource-type",
+        "model",
+        "seed",
+        "--target-path",
+        str(workdir / "target"),
+        "--log-path",
+        str(workdir / "logs"),
+        "--vars",
+        json.dumps({"prices_path": str(files / "*.txt"), "prices_format": "stooq"}),
+    ]
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(proc.stdout[-4000:] + proc.stderr[-4000:])
+    print(f"cleaning models built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return database
+
+
+def score(database: Path, planted: list[Planted], clean_funds: int) -> dict:
+    con = duckdb.connect(str(database), read_only=True)
+    events = pd.DataFrame([p.__dict__ for p in planted])
+    con.register("events", events)
+    rows = con.sql(
+        """
+        with validated as (
+            select ticker, price_date, quarantine_reason from int_prices_validated
+        ),
+        actions as (
+            select ticker, applied_date, ratio from int_corporate_actions_applied
+            where source = 'detected'
+        ),
+        adjusted as (
+            select ticker, price_date, daily_return,
+                   lead(daily_return) over (partition by ticker order by price_date)
+                       as next_return
+            from int_prices_adjusted
+        )
+        select
+            events.*,
+            (select any_value(quarantine_reason) from validated v
+             where v.ticker = events.ticker and v.price_date = events.day::date) as reason,
+            (select any_value(ratio) from actions a
+             where a.ticker = events.ticker and a.applied_date = events.day::date)
+                as detected_ratio,
+            (select count(*) from actions a where a.ticker = events.ticker
+             and a.applied_date between events.day::date - 3 and events.day::date + 3)
+                as actions_near,
+            (select count(*) from validated v where v.ticker = events.ticker
+             and v.quarantine_reason is not null
+             and v.price_date between events.day::date - 3 and events.day::date + 3)
+                as quarantined_near,
+            (select any_value(daily_return) from adjusted j
+             where j.ticker = events.ticker and j.price_date = events.day::date) as ret_on_day,
+            (select any_value(daily_return) from adjusted j
+             where j.ticker = events.ticker and j.price_date > events.day::date
+             and j.price_date = (select min(price_date) from adjusted k
+                                  where k.ticker = events.ticker
+                                  and k.price_date > events.day::date)) as ret_next
+        from events
+        """
+    ).df()
+
+    def decision(r) -> str:
+        if r.reason is not None and not pd.isna(r.reason):
+            return "quarantined"
+        if not pd.isna(r.detected_ratio):
+            return "split" if r.detected_ratio > 1 else "consolidation"
+        return "kept as return"
+
+    def correct(r) -> bool:
+        close_to = lambda a, b: not pd.isna(a) and abs(a - b) <= 0.01 * max(1.0, abs(b))  # noqa: E731
+        if r.kind in ("split", "consolidation"):
+            ok_ratio = not pd.isna(r.detected_ratio) and abs(r.detected_ratio / r.ratio - 1) < 1e-9
+            return ok_ratio and close_to(r.ret_on_day, r.true_return) and r.actions_near == 1
+        if r.kind in ("crash", "spike"):
+            return (
+                r.decision == "kept as return"
+                and r.actions_near == 0
+                and close_to(r.ret_on_day, r.true_return)
+            )
+        return (
+            r.decision == "quarantined"
+            and r.actions_near == 0
+            and r.quarantined_near == 1
+            and close_to(r.ret_next, r.true_return)
+        )
+
+    rows["decision"] = rows.apply(decision, axis=1)
+    rows["correct"] = rows.apply(correct, axis=1)
+    clean = con.sql(
+        """
+        select
+            (select count(*) from int_corporate_actions_applied a
+             where source = 'detected' and ticker not in (select ticker from events)) as actions,
+            (select count(*) from int_prices_validated v
+             where quarantine_reason is not null
+             and ticker not in (select ticker from events)) as quarantined,
+            (select count(*) from int_prices_validated v
+             where ticker not in (select ticker from events)) as rows
+        """
+    ).fetchall()[0]
+    return {
+        "rows": rows,
+        "clean": dict(zip(["actions", "quarantined", "rows"], clean, strict=True)),
+    }
+
+
+def report(result: dict, clean_funds: int) -> None:
+    rows = result["rows"]
+    table = pd.crosstab(rows["kind"], rows["decision"]).reindex(KINDS)
+    table["right"] = rows.groupby("kind")["correct"].sum().reindex(KINDS)
+    table["share right"] = (table["right"] / rows.groupby("kind").size().reindex(KINDS)).round(4)
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(table.fillna(0).to_string())
+    splits = rows[rows.kind.isin(["split", "consolidation"])]
+    genuine = rows[rows.kind.isin(["crash", "spike"])]
+    bad = rows[rows.kind.isin(BAD_TICK_KINDS)]
+    print()
+    print(f"splits/consolidations detected and removed from returns: {splits.correct.mean():.2%}")
+    print(
+        f"genuine moves misread (not kept with their true return): {1 - genuine.correct.mean():.2%}"
+    )
+    print(f"bad ticks quarantined with no cascade: {bad.correct.mean():.2%}")
+    clean = result["clean"]
+    per_k = 1000 / clean_funds if clean_funds else float("nan")
+    print(
+        f"clean funds ({clean_funds} x 20 years, {clean['rows']:,} rows): "
+        f"{clean['actions']} detected actions ({clean['actions'] * per_k:.2f} per 1,000 funds), "
+        f"{clean['quarantined']} quarantined rows ({clean['quarantined'] * per_k:.2f} per 1,000)"
+    )
+    wrong = rows[~rows.correct]
+    if len(wrong):
+        cols = [
+            "ticker",
+            "kind",
+            "day",
+            "ratio",
+            "true_return",
+            "decision",
+            "ret_on_day",
+            "ret_next",
+        ]
+        print("\nfirst misses:")
+        print(wrong[cols].head(25).to_string(index=False))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events-per-kind", type=int, default=400)
+    parser.add_argument("--clean-funds", type=int, default=1000)
+    parser.add_argument("--event-days", type=int, default=750, help="rows of an event fund")
+    parser.add_argument("--seed", type=int, default=20261203)
+    parser.add_argument("--keep", type=Path, help="keep files and warehouse in this folder")
+    args = parser.parse_args(argv)
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="cleaning_decisions_"))
+    try:
+        started = time.perf_counter()
+        planted = write_universe(
+            workdir / "files", args.events_per_kind, args.clean_funds, args.event_days, args.seed
+        )
+        print(
+            f"{len(planted)} events and {args.clean_funds} clean funds written in "
+            f"{time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
+        database = build(workdir / "files", workdir)
+        report(score(database, planted, args.clean_funds), args.clean_funds)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
