@@ -620,7 +620,7 @@ def test_live_refresh_fits_equal_the_full_pass(fund_series):
 
 def test_a_corrupt_return_cannot_publish_an_absurd_volatility(fund_series):
     """A +10,000 % return (the bad-tick cascade of issue 16) makes the filtered GARCH variance
-    explode; the band keeps the published forecast within 10x the fund's own median and says
+    explode; the band keeps the published forecast within 25x the fund's own median and says
     why, and leaves the days before the bad return untouched."""
     dates, returns = fund_series
     refits = refit_dates(pd.DatetimeIndex(dates), 12)
@@ -631,7 +631,7 @@ def test_a_corrupt_return_cannot_publish_an_absurd_volatility(fund_series):
     guarded = fund_volatility(dates, corrupt, refits, GarchSettings())
     unguarded = fund_volatility(dates, corrupt, refits, GarchSettings(band_multiple=np.inf))
     assert unguarded.vol_21d_ann[bad_at] > 100  # the failure: 10,000 % a year and more
-    _, upper = garch.plausible_band(np.sqrt(garch.ewma_variance(corrupt * 100.0)) * ANNUALISE, 10.0)
+    _, upper = garch.plausible_band(np.sqrt(garch.ewma_variance(corrupt * 100.0)) * ANNUALISE, 25.0)
     after = slice(bad_at, bad_at + 30)
     assert np.all(guarded.vol_21d_ann[after] <= upper[after] * (1 + 1e-12))
     assert np.all(guarded.vol_1d_ann[after] <= upper[after] * (1 + 1e-12))
