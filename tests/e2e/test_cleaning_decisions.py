@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 HEADER = "Date,Open,High,Low,Close,Volume,OpenInt"
 N_DAYS = 320
 EVENT = 300  # the planted event's row (0-based)
-SELECT = "+fct_daily_prices +fct_price_quarantine +fct_corporate_actions +dim_etfs"
+SELECT = "+fct_daily_prices +fct_price_quarantine +fct_corporate_actions +mart_data_quality"
 
 
 def _days(n: int) -> list[dt.date]:
@@ -187,6 +187,12 @@ def test_a_genuine_move_is_a_return_on_its_own_day(planted, ticker):
     assert _quarantined(build, ticker) == []
     assert _actions(build, ticker) == []
     assert _return_on(build, ticker, DAYS[EVENT]) == pytest.approx(truth[ticker], abs=1e-3)
+    # each move is near a ratio (2, 6 and 1/2): the evidence that kept it is in the report
+    ((detail,),) = build.query(
+        "select detail from mart_data_quality"
+        f" where ticker = '{ticker}' and check_name = 'large_move_kept'"
+    )
+    assert detail.startswith("kept as a return, not a split")
 
 
 @pytest.mark.parametrize(

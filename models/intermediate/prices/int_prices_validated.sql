@@ -482,6 +482,7 @@ decided_rows as (
         decided.extreme_log_move,
         decided.log_move_vs_median,
         decided.is_detected_split,
+        decided.is_declared_jump,
         decided.candidate_split_ratio,
         decided.log_move_vs_prev,
         decided.residual_move,
@@ -593,6 +594,7 @@ final as (
         case when is_kept then coalesce(volume < 0, false) end as is_volume_negative,
         coalesce(n_copies, 1) as n_copies_of_day,
         coalesce(is_detected_split, false) as is_detected_split,
+        coalesce(is_declared_jump, false) as is_declared_jump,
         case when coalesce(is_detected_split, false) then candidate_split_ratio end
             as detected_split_ratio,
         log_move_vs_prev,

@@ -135,6 +135,26 @@ stale_runs as (
     having count(*) filter (where is_stale) > 0
 ),
 
+-- a split-sized move that the evidence says is not a split: kept as the fund's return, with
+-- the evidence that decided it (int_prices_validated, rule 4)
+large_moves_kept as (
+    select
+        'large_move_kept' as check_name,
+        'corporate_action' as check_category,
+        'info' as severity,
+        ticker,
+        price_date as date,
+        1 as rows_affected,
+        'kept as a return, not a split: ' || split_evidence || ' [' || source_file || ' line '
+        || source_line || ']' as detail
+    from validated
+    where
+        quarantine_reason is null
+        and not is_detected_split
+        and not is_declared_jump
+        and split_evidence is not null
+),
+
 action_checks as (
     select
         case
@@ -255,6 +275,8 @@ final as (
     select * from quarantined_rows
     union all
     select * from repairs
+    union all
+    select * from large_moves_kept
     union all
     select * from gaps
     union all
