@@ -44,7 +44,7 @@ def test_filtered_beta_tracks_true_beta(synthetic):
 def test_diffuse_start():
     y = np.array([[0.02], [0.01]])
     x = np.array([[0.01], [0.005]])
-    beta, se = kalman_beta_grid(y, x, SETTINGS)
+    beta, se = kalman_beta_grid(y, x, KalmanBetaSettings(min_pairs=1))
     # first step by hand: R = y^2, V = x^2, P = 1 + R / (memory^2 V)
     p_pred = 1.0 + (0.02**2) / (126.0**2 * 0.01**2)
     gain = p_pred * 0.01 / (0.01**2 * p_pred + 0.02**2)
@@ -63,8 +63,11 @@ def reference_filter(y: np.ndarray, x: np.ndarray, cfg: KalmanBetaSettings):
             r_var = max(yy * yy, cfg.variance_floor)
             v_var = max(xx * xx, cfg.variance_floor)
         p_pred = p + r_var / (cfg.memory**2 * v_var)  # Q = R / (memory^2 V)
-        gain = p_pred * xx / (xx * xx * p_pred + r_var)
-        beta = beta + gain * (yy - beta * xx)
+        s = xx * xx * p_pred + r_var
+        gain = p_pred * xx / s
+        innovation = yy - beta * xx
+        bound = cfg.innovation_clip * np.sqrt(s)  # Huber: the update sees at most `clip` sds
+        beta = beta + gain * min(max(innovation, -bound), bound)
         p = (1.0 - gain * xx) * p_pred
         residual = yy - beta * xx  # post-update
         lam = cfg.noise_lambda
@@ -72,22 +75,32 @@ def reference_filter(y: np.ndarray, x: np.ndarray, cfg: KalmanBetaSettings):
         v_var = max(lam * v_var + (1.0 - lam) * xx * xx, cfg.variance_floor)
         betas.append(beta)
         ses.append(np.sqrt(p))
+    hidden = min(cfg.min_pairs - 1, len(betas))  # the warm-up is not published
+    betas[:hidden] = ses[:hidden] = [np.nan] * hidden
     return np.array(betas), np.array(ses)
 
 
 @pytest.mark.parametrize(
-    "cfg", [SETTINGS, KalmanBetaSettings(memory=20, noise_lambda=0.9, initial_beta=1.0)]
+    "cfg",
+    [
+        SETTINGS,
+        KalmanBetaSettings(memory=20, noise_lambda=0.9, initial_beta=1.0, min_pairs=1),
+        KalmanBetaSettings(innovation_clip=1.5, min_pairs=10),
+    ],
 )
 def test_matches_documented_recursion(synthetic, cfg):
     y, x, _ = synthetic
     y, x = y[:300, 2].copy(), x[:300, 2].copy()
-    x[[50, 51, 52]] = 0.0  # a stale benchmark: no information about beta
+    x[[150, 151, 152]] = 0.0  # a stale benchmark: no information about beta
     beta, se = kalman_beta_grid(y[:, None], x[:, None], cfg)
     expected_beta, expected_se = reference_filter(y, x, cfg)
     np.testing.assert_allclose(beta[:, 0], expected_beta, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(se[:, 0], expected_se, rtol=1e-12)
-    assert beta[50, 0] == beta[49, 0] == beta[52, 0]
-    assert se[49, 0] < se[50, 0] < se[51, 0] < se[52, 0]
+    assert (
+        np.isnan(beta[: cfg.min_pairs - 1]).all() and np.isfinite(beta[cfg.min_pairs - 1 :]).all()
+    )
+    assert beta[150, 0] == beta[149, 0] == beta[152, 0]
+    assert se[149, 0] < se[150, 0] < se[151, 0] < se[152, 0]
 
 
 def test_missing_rows_keep_state(synthetic):
@@ -143,7 +156,8 @@ def test_panel_returns_observed_pairs_only(synthetic):
             rows.append((ticker, dates[t], daily, bench))
     pairs = pd.DataFrame(rows, columns=["ticker", "price_date", "daily_return", "benchmark_return"])
     pairs = pairs.sample(frac=1.0, random_state=1)  # order must not matter
-    out = kalman_beta_panel(pairs, SETTINGS)
+    every_pair = KalmanBetaSettings(min_pairs=1)
+    out = kalman_beta_panel(pairs, every_pair)
 
     assert list(out.columns) == ["ticker", "price_date", "beta_kalman", "beta_kalman_se"]
     observed = pairs.dropna(subset=["daily_return", "benchmark_return"])
@@ -155,12 +169,29 @@ def test_panel_returns_observed_pairs_only(synthetic):
     # each fund's betas are its own filter over its own pairs, in date order
     for ticker, group in observed.sort_values("price_date").groupby("ticker"):
         expected, expected_se = kalman_beta_grid(
-            group[["daily_return"]].to_numpy(), group[["benchmark_return"]].to_numpy(), SETTINGS
+            group[["daily_return"]].to_numpy(),
+            group[["benchmark_return"]].to_numpy(),
+            every_pair,
         )
         got_rows = out.loc[out["ticker"] == ticker].sort_values("price_date")
         assert got_rows["price_date"].tolist() == group["price_date"].tolist()
         np.testing.assert_array_equal(got_rows["beta_kalman"].to_numpy(), expected[:, 0])
         np.testing.assert_array_equal(got_rows["beta_kalman_se"].to_numpy(), expected_se[:, 0])
+
+
+def test_panel_leaves_out_the_warm_up(synthetic):
+    y, x, _ = synthetic
+    dates = pd.bdate_range("2020-01-01", periods=100)
+    pairs = pd.DataFrame(
+        {
+            "ticker": "AAA",
+            "price_date": dates,
+            "daily_return": y[:100, 0],
+            "benchmark_return": x[:100, 0],
+        }
+    )
+    out = kalman_beta_panel(pairs, SETTINGS)
+    assert out["price_date"].min() == dates[SETTINGS.min_pairs - 1] and len(out) == 100 - 62
 
 
 def test_panel_benchmark_differs_by_fund():
@@ -192,3 +223,28 @@ def test_panel_benchmark_differs_by_fund():
     last = out.sort_values("price_date").groupby("ticker")["beta_kalman"].last()
     assert last["EQ"] == pytest.approx(1.5, abs=0.1)
     assert last["BOND"] == pytest.approx(-0.4, abs=0.1)
+
+
+def test_one_wild_day_moves_beta_boundedly(synthetic):
+    """A +49 % day on a 0.9 % benchmark day (a thin fund on the real files) cannot set beta."""
+    y, x, true_beta = synthetic
+    y, x = y[:, :1].copy(), x[:, :1].copy()
+    y[300, 0], x[300, 0] = 0.49, 0.009
+    beta, _ = kalman_beta_grid(y, x, SETTINGS)
+    unclipped, _ = kalman_beta_grid(y, x, KalmanBetaSettings(innovation_clip=np.inf))
+    assert abs(beta[300, 0] - beta[299, 0]) < 0.1
+    # what the clip prevents: a jump of about half a beta that lasts for months
+    assert abs(unclipped[320, 0] - unclipped[299, 0]) > 0.3
+    assert abs(beta[400:1000, 0] - true_beta[400:1000, 0]).mean() < 0.1
+
+
+def test_thin_start_is_not_locked_in():
+    """A fund whose first return is 0 (noise estimate at the floor) then trades every few days."""
+    rng = np.random.default_rng(11)
+    x = rng.normal(0.0, 0.01, (400, 1))
+    y = 1.0 * x + rng.normal(0.0, 0.01, (400, 1))
+    y[0, 0] = 0.0
+    y[1, 0], x[1, 0] = 0.13, -0.0008
+    beta, _ = kalman_beta_grid(y, x, SETTINGS)
+    assert np.isnan(beta[: SETTINGS.min_pairs - 1]).all()
+    assert abs(np.nanmedian(beta[:, 0]) - 1.0) < 0.3
