@@ -30,7 +30,7 @@ ranked as (
         as_of_date,
         ticker,
         percent_rank() over (partition by as_of_date order by -garch_vol_21d_ann) as p_low_vol,
-        percent_rank() over (partition by as_of_date order by -abs(beta_kalman)) as p_low_beta,
+        percent_rank() over (partition by as_of_date order by -abs(beta)) as p_low_beta,
         percent_rank() over (partition by as_of_date order by max_drawdown_12m) as p_shallow_dd,
         percent_rank() over (partition by as_of_date order by momentum_12_1) as p_mom_12_1,
         percent_rank() over (partition by as_of_date order by momentum_6m) as p_mom_6m,

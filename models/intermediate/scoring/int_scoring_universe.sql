@@ -150,6 +150,16 @@ joined as (
         garch.vol_fallback_reason,
         betas_kalman.beta_kalman,
         betas_rolling.beta_rolling,
+        -- the beta scored: the Kalman beta while it is plausible, else the rolling OLS beta
+        {%- set beta_max = var('beta_plausible_max') %}
+        case
+            when abs(betas_kalman.beta_kalman) <= {{ beta_max }} then betas_kalman.beta_kalman
+            when abs(betas_rolling.beta_rolling) <= {{ beta_max }} then betas_rolling.beta_rolling
+        end as beta,
+        case
+            when abs(betas_kalman.beta_kalman) <= {{ beta_max }} then 'kalman'
+            when abs(betas_rolling.beta_rolling) <= {{ beta_max }} then 'rolling_ols'
+        end as beta_model,
         features.drawdown,
         features.max_drawdown_12m,
         features.realized_vol_3m_ann,
@@ -195,7 +205,7 @@ candidates as (
                 or zero_volume_share_3m > {{ var('max_zero_volume_share') }}
                 then 'too_illiquid'
             when
-                garch_vol_21d_ann is null or beta_kalman is null or max_drawdown_12m is null
+                garch_vol_21d_ann is null or beta is null or max_drawdown_12m is null
                 or momentum_3m is null or momentum_6m is null or momentum_12_1 is null
                 or forecast_return is null or amihud_illiquidity_3m is null
                 or zero_volume_share_3m is null

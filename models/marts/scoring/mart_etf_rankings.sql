@@ -189,7 +189,8 @@ final as (
         -- inputs
         garch_vol_21d_ann as garch_vol_ann,
         vol_model,
-        beta_kalman as beta,
+        beta,
+        beta_model,
         beta_rolling,
         forecast_return,
         momentum_12_1,
