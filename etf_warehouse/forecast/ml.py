@@ -15,6 +15,11 @@ Walk-forward, point-in-time:
   ``max_train_months`` months. Fewer than ``min_train_months`` usable months: no model yet.
 - Between R and the next retrain, the model predicts every row from its features that day.
 
+Labels are winsorised at each retrain to the training rows' own ``label_winsor`` and
+1 - ``label_winsor`` quantiles (0.5 % and 99.5 %): a return the cleaning got wrong (a
++10,000 % month) cannot set the members' fit, and forecasts stay within the range of returns
+the training data found plausible. Point-in-time: the quantiles are of rows known by the cutoff.
+
 Bias correction (per member; the seed plan's pending 1.4). The labels are returns relative to
 the day's cross-sectional mean, so a member's level bias out of sample is the average level of
 its forecasts on each day. It is
@@ -64,6 +69,7 @@ class ForecastSettings:
     gbm_learning_rate: float = 0.05
     gbm_max_leaf_nodes: int = 15
     gbm_min_samples_leaf: int = 40
+    label_winsor: float = 0.005  # training labels clipped to their own 0.5 % / 99.5 % quantiles
     seed: int = 0
 
 
@@ -127,6 +133,14 @@ def calibrate(forecast: np.ndarray, label: np.ndarray, min_rows: int) -> tuple[f
     constant = var_f <= 1e-12 * max(float(np.mean(f * f)), np.finfo(float).tiny)
     slope = 0.0 if constant else float(np.cov(f, y, bias=True)[0, 1] / var_f)
     return float(np.mean(f - y)), slope
+
+
+def winsorise(values: np.ndarray, tail: float) -> np.ndarray:
+    """``values`` clipped to their own ``tail`` and ``1 - tail`` quantiles (0: unchanged)."""
+    if tail <= 0 or values.size == 0:
+        return values
+    low, high = np.quantile(values, [tail, 1.0 - tail])
+    return np.clip(values, low, high)
 
 
 def walk_forward_forecasts(
@@ -199,8 +213,9 @@ def walk_forward_forecasts(
         out["n_features"] = len(used)
         corrected = []
         day = out["price_date"].to_numpy()
+        fit_label = winsorise(label[train_mask], settings.label_winsor)
         for name, estimator in make_members(settings).items():
-            estimator.fit(_design(train, used, name), label[train_mask])
+            estimator.fit(_design(train, used, name), fit_label)
             raw = _predict(estimator, _design(target, used, name))
             # calibration from this member's earlier out-of-sample forecasts known by the cutoff
             past = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from etf_warehouse.forecast.ml import (
     month_starts,
     output_columns,
     walk_forward_forecasts,
+    winsorise,
 )
 
 FEATURES = ["f_signal", "f_a", "f_b", "f_c", "f_d"]
@@ -465,3 +467,28 @@ def test_panel_order_is_taken_as_read_or_sorted(panel):
         walk_forward_forecasts(shuffled, FEATURES, small),
         walk_forward_forecasts(ordered, FEATURES, small),
     )
+
+
+def test_one_corrupt_label_does_not_set_the_fit(panel, forecasts):
+    """A +10,000 % label (a return the cleaning got wrong) on one month-start training row."""
+    corrupt = panel.copy()
+    starts = month_starts(pd.DatetimeIndex(panel["price_date"].unique()))
+    row = corrupt.index[(corrupt["price_date"] == starts[3]) & (corrupt["ticker"] == "T05")]
+    corrupt.loc[row, "label_relative_return"] = 100.0
+    guarded = walk_forward_forecasts(corrupt, FEATURES, SETTINGS)
+    unguarded = walk_forward_forecasts(corrupt, FEATURES, replace(SETTINGS, label_winsor=0.0))
+    scale = forecasts["forecast_return"].abs().max()
+    moved = (guarded["forecast_return"] - forecasts["forecast_return"]).abs().max()
+    moved_unguarded = (unguarded["forecast_return"] - forecasts["forecast_return"]).abs().max()
+    # unguarded, the one label moves forecasts by 1.55 (100x their whole range); guarded, by
+    # 0.0017: what one legitimately extreme label (its month's 99.5 % quantile) can do
+    assert moved < 0.2 * scale
+    assert moved_unguarded > 10 * scale
+
+
+def test_winsorise_clips_to_own_quantiles():
+    values = np.concatenate([np.linspace(-1.0, 1.0, 999), [1000.0]])
+    out = winsorise(values, 0.005)
+    low, high = np.quantile(values, [0.005, 0.995])
+    assert out.max() == pytest.approx(high) and out.min() == pytest.approx(low)
+    np.testing.assert_array_equal(winsorise(values, 0.0), values)
