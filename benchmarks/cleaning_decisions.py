@@ -16,6 +16,7 @@ and reads each decision back. Events planted:
 - ``bad_close_x100`` / ``bad_close_div100`` / ``bad_close_x10``: one close wrong, the rest of
   the row right; ``bad_row_x100``: a whole row (open, high, low, close) x100 for one day, volume
   as usual; ``bad_spike``: one close 1.3-3x up or down, outside its bar, back the next day;
+  ``bad_close_run``: two consecutive closes x10, x100, /10 or /100, each outside its bar;
 - ``clean``: nothing, on 20-year histories, to count false detections.
 
 Scoring:
@@ -24,8 +25,9 @@ Scoring:
   the day's ``daily_return`` equals the true return (within 1 %);
 - a genuine move is right when its row is kept, no action is detected on it, and its
   ``daily_return`` equals the true one (within 1 %);
-- a bad tick is right when its row is quarantined, no action is detected within a day of it and
-  the next kept row's return equals the true return since the last good row (within 1 %);
+- a bad tick is right when its row (a run: its two rows) and nothing else near it is
+  quarantined, no action is detected within three days of it and the next kept row's return
+  equals the true return since the last good row (within 1 %);
 - clean funds: every detected action and every quarantined row is a false detection.
 
 Example (the figures in benchmarks/README.md)::
@@ -64,6 +66,7 @@ KINDS = (
     "bad_close_x10",
     "bad_row_x100",
     "bad_spike",
+    "bad_close_run",
 )
 BAD_TICK_KINDS = tuple(k for k in KINDS if k.startswith("bad_"))
 
@@ -153,7 +156,11 @@ def _plant(
         _set_day(bars, t, prev, move, genuine=True, gap=rng.uniform() < 0.5, rng=rng)
         bars["volume"][t] = np.round(bars["volume"][t] * rng.uniform(2, 10))
         return 1.0, float(move)
-    # bad ticks: the true path is untouched, one printed value is wrong
+    # bad ticks: the true path is untouched, one printed value is wrong (a run: two days)
+    if kind == "bad_close_run":
+        factor = float(rng.choice([10.0, 100.0, 0.1, 0.01]))
+        bars["close"][t : t + 2] *= factor
+        return factor, float(bars["close"][t + 2] / prev - 1)
     true_next = bars["close"][t + 1] / prev - 1
     factor = {
         "bad_close_x100": 100.0,
@@ -225,7 +232,7 @@ def write_universe(
         ticker = f"Z{n:05d}"
         t = int(rng.integers(150, n_days - 30)) if kind != "clean" else -1
         if kind != "clean":
-            _apply_thin_trading(bars, [t, t + 1])
+            _apply_thin_trading(bars, [t, t + 1, t + 2])
             ratio, true_ret = _plant(rng, kind, bars, t)
             planted.append(Planted(ticker, kind, dates[t], ratio, true_ret))
         else:
@@ -337,7 +344,7 @@ def score(database: Path, planted: list[Planted], clean_funds: int) -> dict:
         return (
             r.decision == "quarantined"
             and r.actions_near == 0
-            and r.quarantined_near == 1
+            and r.quarantined_near == (2 if r.kind == "bad_close_run" else 1)
             and close_to(r.ret_next, r.true_return)
         )
 

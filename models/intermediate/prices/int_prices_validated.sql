@@ -14,19 +14,23 @@
     2. Duplicated days: of several valid rows for one ticker and date, the last one read (latest
        file, latest line) is kept; the others are quarantined.
     3. Close outside its own bar (bad tick): the close lies outside the day's high-low range by
-       more than `spike_min_log_move`, and as far from the previous close. The row contradicts
-       itself; its neighbours are never compared with it (no cascade).
+       more than `spike_min_log_move`, and as far from the last previous close that was inside
+       its own bar (so a run of bad closes is judged against the last good one). The row
+       contradicts itself; its neighbours are never compared with it (no cascade).
     4. Unrecorded split or consolidation, judged against the previous row that passed 3. All
        of these must hold; size alone is never enough, and a genuine crash or spike fails one:
        - the ratio: the move is near a ratio funds use (2..20, 25, 30, 40, 50, 100 or a
          reciprocal; read from the open's gap where it fits, else from the close; common ratios
          first), within `split_ratio_tolerance` (up to half a robust daily vol for volatile
-         funds, at most 0.1), leaving an ordinary move of the day's own (at most 0.15 or five
+         funds, at most 0.1), leaving an ordinary move of the day's own (at most 0.35 or five
          robust daily vols);
        - no intraday path: the open, high and low all sit on the new level (within that move
          plus the least of half the ratio, three median ranges (at least 0.1) and
          `split_bar_tolerance`);
        - an ordinary range: at most that move plus `ordinary_range_multiple` median ranges;
+       - not an ordinary move: beyond `split_ordinary_move_z` robust daily vols times the square
+         root of the sessions since the fund last traded (a thin, volatile fund can halve
+         over a week without trades, and its first traded day then shows it all at once);
        - traded units changed by about the ratio (within x`split_volume_tolerance`), when the
          fund has volume and the ratio is up to 4.5 or a power of ten (where a genuine move or
          a decimal slip is the other likely cause).
@@ -150,7 +154,8 @@ on_basis as (
         coalesce(adj_close, close) as basis_close,
         coalesce(adj_close, close) / close as basis_factor,
         coalesce(open > 0 and high > 0 and low > 0, false) as has_bar,
-        case when high > 0 and low > 0 and high >= low then ln(high / low) end as day_range_log
+        case when high > 0 and low > 0 and high >= low then ln(high / low) end as day_range_log,
+        row_number() over (partition by ticker order by price_date) as row_no
     from unique_rows
 ),
 
@@ -162,9 +167,17 @@ history as (
         -- close as its whole bar, and a thin fund's median would otherwise be zero)
         median(case when volume is distinct from 0 then day_range_log end)
             over previous_63_rows as typical_range_log,
-        median(case when volume > 0 then volume end) over previous_20_rows as median_volume_20d
+        median(case when volume > 0 then volume end) over previous_20_rows as median_volume_20d,
+        -- rows since the fund last traded: the move from the previous row spans that many
+        -- sessions (a no-trade day prints the last close)
+        row_no - last_value(case when volume is distinct from 0 then row_no end ignore nulls)
+            over before_this_row as sessions_since_trade
     from on_basis
     window
+        before_this_row as (
+            partition by ticker order by price_date
+            rows between unbounded preceding and 1 preceding
+        ),
         by_ticker as (partition by ticker order by price_date),
         previous_20_rows as (
             partition by ticker order by price_date rows between 20 preceding and 1 preceding
@@ -191,15 +204,32 @@ bar_checks as (
     )
 ),
 
+-- The previous close is the last one inside its own bar: a run of bad closes is judged against
+-- the last good one, never against each other.
+bar_reference as (
+    select
+        *,
+        ln(basis_close / last_value(
+            case
+                when coalesce(close_outside_bar_log, 0) <= {{ var('spike_min_log_move') }}
+                    then basis_close
+            end ignore nulls
+        ) over (
+            partition by ticker order by price_date
+            rows between unbounded preceding and 1 preceding
+        )) as log_move_vs_prev_in_bar
+    from bar_checks
+),
+
 flagged_bar as (
     select
         *,
         coalesce(
             close_outside_bar_log > {{ var('spike_min_log_move') }}
-            and coalesce(abs(log_move_vs_prev_row) > {{ var('spike_min_log_move') }}, true),
+            and coalesce(abs(log_move_vs_prev_in_bar) > {{ var('spike_min_log_move') }}, true),
             false
         ) as is_close_outside_bar
-    from bar_checks
+    from bar_reference
 ),
 
 -- Rule 4, against the previous row that passed rule 3.
@@ -329,6 +359,12 @@ split_decided as (
             false
         ) as split_ratio_fits,
         coalesce(bar_off_new_level_log <= bar_tolerance, not has_bar) as split_bar_on_new_level,
+        -- the move is not an ordinary one for this fund over the sessions since it last traded
+        coalesce(
+            abs(log_move_vs_prev) > {{ var('split_ordinary_move_z') }} * robust_daily_vol
+            * sqrt(greatest(coalesce(sessions_since_trade, 1), 1)),
+            true
+        ) as split_move_unordinary,
         coalesce(day_range_log <= ordinary_range_log + residual_move_log, true)
             as split_range_ordinary,
         -- units must change by about the ratio where volume is what tells a split from the
@@ -356,8 +392,15 @@ splits as (
     select
         *,
         split_ratio_fits and split_bar_on_new_level and split_range_ordinary
-        and split_volume_fits and not is_declared_jump as is_detected_split,
-        'price x' || round(exp(log_move_vs_prev), 4) || ' against the previous close; ratio '
+        and split_volume_fits and split_move_unordinary
+        and not is_declared_jump as is_detected_split,
+        'price x' || round(exp(log_move_vs_prev), 4) || ' against the previous close ('
+        || coalesce(
+            round(abs(log_move_vs_prev) / nullif(
+                robust_daily_vol * sqrt(greatest(coalesce(sessions_since_trade, 1), 1)), 0
+            ), 1) || ' robust vols over ' || greatest(coalesce(sessions_since_trade, 1), 1)
+            || ' session(s) since it last traded', 'no volatility history'
+        ) || '); ratio '
         || case
             when candidate_split_ratio >= 1 then round(candidate_split_ratio)::int || ':1'
             else '1:' || round(1 / candidate_split_ratio)::int
@@ -477,6 +520,7 @@ decided_rows as (
         decided.is_close_outside_bar,
         decided.close_outside_bar_log,
         decided.log_move_vs_prev_row,
+        decided.log_move_vs_prev_in_bar,
         decided.is_unexplained_jump,
         decided.is_decimal_shift,
         decided.extreme_log_move,
@@ -508,8 +552,8 @@ kept_and_bad_ticks as (
                 then 'close ' || close || ' lies ' || round(100 * close_outside_bar_log, 1)
                     || ' % (log) outside its own high-low range [' || low || ', ' || high || ']'
                     || coalesce(
-                        ' and ' || round(100 * (exp(log_move_vs_prev_row) - 1), 1)
-                        || ' % from the previous close',
+                        ' and ' || round(100 * (exp(log_move_vs_prev_in_bar) - 1), 1)
+                        || ' % from the last close inside its bar',
                         ''
                     )
             when is_unexplained_jump
