@@ -10,16 +10,31 @@
 
   ``psr`` uses SR* = 0.
 - Deflated Sharpe Ratio (Bailey & Lopez de Prado 2014): PSR against the Sharpe ratio the best of
-  ``n_trials`` skill-less trials would show, with V the variance of the trials' (per-period)
-  Sharpe ratios and gamma Euler's constant:
+  N skill-less trials would show, gamma Euler's constant:
 
       SR* = sqrt(V) ((1 - gamma) Phi^-1(1 - 1/N) + gamma Phi^-1(1 - 1/(N e)))
+
+  What the search was (see ``deflation``):
+
+  - M, the trials (``n_trials``): the system's variants built together (the composite family)
+    plus every configuration recorded in seed config_trials whose choice looked at returns
+    (``selected_on_returns``), plus ``extra_trials``;
+  - N, the effective number of independent trials (``n_trials_effective``): trials of one
+    system are correlated, and the paper's estimate is N = rho + (1 - rho) M, with rho the
+    average pairwise correlation of the variants' daily excess returns (the recorded trials are
+    variants of the same system and assumed as correlated);
+  - V, the variance of the trials' per-period Sharpe ratios (``dsr_trial_variance``): of the
+    variants' and the recorded trials' Sharpe ratios, but never below the estimator's own
+    variance under the null, 1 / (T - 1) for T returns (Lo 2002): a handful of near-identical
+    variants agree with each other far more closely than any of them estimates its Sharpe.
 
 - Hansen's (2005) test of Superior Predictive Ability against the benchmark, with
   ``arch.bootstrap.SPA``: losses are negative net returns, a stationary bootstrap whose block
   length comes from ``arch.bootstrap.optimal_block_length`` of the loss differential, seeded;
   the reported p-value is the consistent one. A small p-value says the strategy beat the
-  benchmark by more than luck would explain.
+  benchmark by more than luck would explain. ``spa_pvalue`` tests each strategy alone;
+  ``spa_family_pvalue`` tests the family at once (does *any* of the system's variants beat
+  the benchmark?), the headline answer for a search over variants.
 """
 
 from __future__ import annotations
@@ -59,34 +74,43 @@ def probabilistic_sharpe_ratio(
     return float(stats.norm.cdf(z))
 
 
-def expected_max_sharpe(n_trials: int, trial_sharpe_variance: float) -> float:
-    """Expected maximum per-period Sharpe ratio of ``n_trials`` skill-less trials."""
+def expected_max_sharpe(n_trials: float, trial_sharpe_variance: float) -> float:
+    """Expected maximum per-period Sharpe ratio of ``n_trials`` skill-less trials (an effective
+    number of trials need not be whole). The paper's approximation turns negative for fewer
+    than about 1.3 trials, where the expected maximum of one is 0: it is floored there."""
     if n_trials <= 1:
         return 0.0
-    return float(
-        np.sqrt(trial_sharpe_variance)
-        * (
-            (1 - EULER_GAMMA) * stats.norm.ppf(1 - 1.0 / n_trials)
-            + EULER_GAMMA * stats.norm.ppf(1 - 1.0 / (n_trials * np.e))
-        )
+    expected_max = (1 - EULER_GAMMA) * stats.norm.ppf(1 - 1.0 / n_trials) + EULER_GAMMA * (
+        stats.norm.ppf(1 - 1.0 / (n_trials * np.e))
     )
+    return float(np.sqrt(trial_sharpe_variance) * max(expected_max, 0.0))
 
 
 def spa_pvalue(
     strategy_returns: np.ndarray, benchmark_returns: np.ndarray, settings: ValidationSettings
 ) -> float:
-    """Hansen's SPA consistent p-value of a strategy against the benchmark (arch)."""
+    """Hansen's SPA consistent p-value of one or more strategies against the benchmark (arch).
+
+    ``strategy_returns``: one strategy (T,) or a family (T x k), tested at once."""
     losses_model = -np.asarray(strategy_returns, dtype=float)
+    if losses_model.ndim == 1:
+        losses_model = losses_model[:, None]
     losses_bench = -np.asarray(benchmark_returns, dtype=float)
-    differential = losses_bench - losses_model
-    if np.allclose(differential, 0.0):
-        return 1.0  # identical to the benchmark: nothing to be superior with
-    if np.ptp(differential) <= 1e-12 * max(1.0, float(np.abs(differential).max())):
-        # a constant edge has no sampling variance to bootstrap (arch's studentised statistic
-        # is then rounding noise): it is certainly superior or certainly not
-        return 0.0 if differential.mean() > 0 else 1.0
-    block = float(optimal_block_length(differential).loc[0, "stationary"])
-    block = max(1.0, block) if np.isfinite(block) else 10.0
+    differential = losses_bench[:, None] - losses_model
+    varies = [np.ptp(d) > 1e-12 * max(1.0, float(np.abs(d).max())) for d in differential.T]
+    if not any(varies):
+        # identical to the benchmark or a constant edge: no sampling variance to bootstrap
+        # (arch's studentised statistic is then rounding noise); certainly superior or not
+        return 0.0 if (differential.mean(axis=0) > 1e-15).any() else 1.0
+    if not all(varies):
+        if (differential.mean(axis=0)[~np.array(varies)] > 1e-15).any():
+            return 0.0  # a member beats the benchmark by a constant: certainly superior
+        losses_model = losses_model[:, varies]
+        differential = differential[:, varies]
+    # the block length of the family: the longest any member's differential asks for
+    blocks = [float(optimal_block_length(d).loc[0, "stationary"]) for d in differential.T]
+    blocks = [b for b in blocks if np.isfinite(b)]
+    block = max(1.0, max(blocks)) if blocks else 10.0
     test = SPA(
         losses_bench,
         losses_model,
@@ -99,17 +123,73 @@ def spa_pvalue(
     return float(np.clip(test.pvalues["consistent"], 0.0, 1.0))
 
 
+@dataclass(frozen=True)
+class Deflation:
+    """What the deflated Sharpe ratio deflates over (see the module docstring)."""
+
+    n_trials: int  # M: variants in the build + recorded trials selected on returns + extra
+    n_effective: float  # N = rho + (1 - rho) M
+    correlation: float  # rho, average pairwise correlation of the variants' excess returns
+    variance: float  # V, floored at the estimator's null variance 1 / (T - 1)
+    sharpe_star: float  # SR*, per period
+
+
+def deflation(
+    variant_excess: pd.DataFrame,
+    recorded_trials: pd.DataFrame | None,
+    extra_trials: int,
+    n_returns: int,
+) -> Deflation:
+    """The search a family's DSR deflates over.
+
+    ``variant_excess``: the system variants' daily excess returns (one column each) on their
+    common dates. ``recorded_trials``: seed config_trials (columns selected_on_returns and
+    sharpe, an annualised Sharpe ratio where recorded). ``n_returns``: T of the strategy whose
+    Sharpe ratio is deflated (the variance floor is 1 / (T - 1)).
+    """
+    variants = variant_excess.dropna(how="any")
+    sharpes = [
+        float(x.mean() / x.std(ddof=1)) if x.std(ddof=1) > 0 else 0.0 for _, x in variants.items()
+    ]
+    recorded = 0
+    if recorded_trials is not None and len(recorded_trials):
+        on_returns = recorded_trials.loc[recorded_trials["selected_on_returns"].astype(bool)]
+        recorded = len(on_returns)
+        known = pd.to_numeric(on_returns["sharpe"], errors="coerce").dropna()
+        sharpes += list(known.to_numpy() / np.sqrt(TRADING_DAYS))
+    n_trials = len(variants.columns) + recorded + extra_trials
+    correlation = 0.0
+    if variants.shape[1] > 1 and len(variants) > 2:
+        corr = variants.corr().to_numpy()
+        pairs = corr[np.triu_indices_from(corr, k=1)]
+        pairs = pairs[np.isfinite(pairs)]
+        correlation = float(np.clip(pairs.mean(), 0.0, 1.0)) if pairs.size else 0.0
+    n_effective = correlation + (1.0 - correlation) * n_trials if n_trials > 0 else 0.0
+    spread = float(np.var(sharpes, ddof=1)) if len(sharpes) > 1 else 0.0
+    floor = 1.0 / (n_returns - 1) if n_returns > 1 else 0.0
+    variance = max(spread, floor)
+    return Deflation(
+        n_trials=n_trials,
+        n_effective=n_effective,
+        correlation=correlation,
+        variance=variance,
+        sharpe_star=expected_max_sharpe(n_effective, variance),
+    )
+
+
 def strategy_statistics(
     daily: pd.DataFrame,
     risk_free: pd.Series,
     benchmark: str,
     trial_strategies: list[str],
     settings: ValidationSettings,
+    recorded_trials: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per strategy of ``daily`` (strategy, date, nav, net_return, cost, turnover,
     drawdown). ``risk_free``: daily risk-free return by date. ``trial_strategies``: the system
-    variants tried (the family DSR deflates over); ``settings.extra_trials`` more are counted
-    as tried elsewhere, with the same Sharpe-ratio variance."""
+    variants built together (the family the DSR deflates over and the family SPA tests);
+    ``recorded_trials``: seed config_trials, the configurations compared to choose the
+    defaults; ``settings.extra_trials`` more are counted as tried elsewhere."""
     if daily.empty:  # nothing was held yet (a short or tiny universe)
         return empty_frame(SUMMARY_SCHEMA)
     daily = daily.sort_values(["strategy", "date"])
@@ -125,10 +205,16 @@ def strategy_statistics(
         name: float(x.mean() / x.std(ddof=1)) if x.std(ddof=1) > 0 else 0.0
         for name, x in excess.items()
     }
-    trials = [per_period_sharpe[t] for t in trial_strategies if t in per_period_sharpe]
-    trial_variance = float(np.var(trials, ddof=1)) if len(trials) > 1 else 0.0
-    n_trials = len(trials) + settings.extra_trials
-    sharpe_star = expected_max_sharpe(n_trials, trial_variance)
+    family = [t for t in trial_strategies if t in excess]
+    family_excess = pd.DataFrame({t: excess[t] for t in family})
+    family_pvalue = float("nan")
+    if family and benchmark in returns:
+        common = pd.DataFrame({t: returns[t] for t in family}).dropna(how="any")
+        family_pvalue = spa_pvalue(
+            common.to_numpy(),
+            returns[benchmark].reindex(common.index).fillna(0.0).to_numpy(),
+            settings,
+        )
     rows = []
     for name, frame in daily.groupby("strategy", sort=True):
         net = returns[name].to_numpy()
@@ -139,6 +225,7 @@ def strategy_statistics(
         downside = np.sqrt(np.mean(np.minimum(x, 0.0) ** 2))
         skew = float(stats.skew(x)) if n > 2 else 0.0
         kurt = float(stats.kurtosis(x, fisher=False)) if n > 3 else 3.0
+        deflated = deflation(family_excess, recorded_trials, settings.extra_trials, n)
         nav_end = float(frame["nav"].iloc[-1])
         rows.append(
             {
@@ -159,9 +246,12 @@ def strategy_statistics(
                 "skewness": skew,
                 "kurtosis": kurt,
                 "psr": probabilistic_sharpe_ratio(sr, 0.0, n, skew, kurt),
-                "dsr_sharpe_star": sharpe_star,
-                "dsr": probabilistic_sharpe_ratio(sr, sharpe_star, n, skew, kurt),
-                "n_trials": n_trials,
+                "dsr_sharpe_star": deflated.sharpe_star,
+                "dsr": probabilistic_sharpe_ratio(sr, deflated.sharpe_star, n, skew, kurt),
+                "n_trials": deflated.n_trials,
+                "n_trials_effective": deflated.n_effective,
+                "trial_correlation": deflated.correlation,
+                "dsr_trial_variance": deflated.variance,
                 "spa_pvalue": 1.0
                 if name == benchmark
                 else spa_pvalue(
@@ -169,6 +259,7 @@ def strategy_statistics(
                     returns[benchmark].reindex(returns[name].index).fillna(0.0).to_numpy(),
                     settings,
                 ),
+                "spa_family_pvalue": family_pvalue,
             }
         )
     return pd.DataFrame(rows)[list(SUMMARY_SCHEMA)]
@@ -193,5 +284,9 @@ SUMMARY_SCHEMA = {
     "dsr_sharpe_star": "float64",
     "dsr": "float64",
     "n_trials": "int64",
+    "n_trials_effective": "float64",
+    "trial_correlation": "float64",
+    "dsr_trial_variance": "float64",
     "spa_pvalue": "float64",
+    "spa_family_pvalue": "float64",
 }

@@ -11,6 +11,7 @@ from scipy.stats import kurtosis, norm, skew
 
 from etf_warehouse.backtest.statistics import (
     ValidationSettings,
+    deflation,
     expected_max_sharpe,
     probabilistic_sharpe_ratio,
     spa_pvalue,
@@ -38,17 +39,35 @@ COLUMNS = [
     "dsr_sharpe_star",
     "dsr",
     "n_trials",
+    "n_trials_effective",
+    "trial_correlation",
+    "dsr_trial_variance",
     "spa_pvalue",
+    "spa_family_pvalue",
 ]
 TRIALS = ["composite", "composite_inverse_vol", "composite_fixed_weights"]
 
 
-def expected_max_sharpe_reference(n: int, variance: float) -> float:
+def expected_max_sharpe_reference(n: float, variance: float) -> float:
     """E[max SR] of n skill-less trials (Bailey & Lopez de Prado 2014), written out here."""
     gamma = np.euler_gamma
     return math.sqrt(variance) * (
         (1 - gamma) * norm.ppf(1 - 1 / n) + gamma * norm.ppf(1 - 1 / (n * math.e))
     )
+
+
+def deflation_reference(
+    daily: pd.DataFrame, risk_free: pd.Series, trials: list[str], extra: int = 0, recorded=()
+) -> tuple[int, float, float]:
+    """(M, N, V) written out: N = rho + (1 - rho) M, V floored at 1 / (T - 1)."""
+    wide = daily.pivot(index="date", columns="strategy", values="net_return").iloc[1:]
+    excess = wide[trials].sub(risk_free.reindex(wide.index).to_numpy(), axis=0)
+    sharpes = list(excess.mean() / excess.std(ddof=1)) + [r / math.sqrt(252) for r in recorded]
+    m = len(trials) + extra + len(recorded)
+    corr = excess.corr().to_numpy()
+    rho = max(corr[np.triu_indices(len(trials), k=1)].mean(), 0.0) if len(trials) > 1 else 0.0
+    variance = max(np.var(sharpes, ddof=1), 1 / (len(wide) - 1))
+    return m, rho + (1 - rho) * m, variance
 
 
 # --- probabilistic_sharpe_ratio ----------------------------------------------------------------
@@ -242,15 +261,35 @@ def test_psr_and_dsr_are_probabilities(table: pd.DataFrame) -> None:
     assert table["dsr"].between(0.0, 1.0).all()
 
 
-def test_dsr_deflates_over_the_trials(table: pd.DataFrame) -> None:
-    assert (table["n_trials"] == len(TRIALS)).all()
+def test_dsr_deflates_over_the_trials(
+    table: pd.DataFrame, daily: pd.DataFrame, risk_free: pd.Series
+) -> None:
+    m, n, variance = deflation_reference(daily, risk_free, TRIALS)
+    assert (table["n_trials"] == m).all()
+    assert table["n_trials_effective"].to_numpy() == pytest.approx(n, rel=1e-10)
+    assert table["dsr_trial_variance"].to_numpy() == pytest.approx(variance, rel=1e-10)
     assert (table["dsr_sharpe_star"] > 0).all()
     trials = table.loc[TRIALS]
     assert (trials["dsr"] < trials["psr"]).all()
-    variance = np.var(trials["sharpe_per_period"], ddof=1)
     assert table["dsr_sharpe_star"].iloc[0] == pytest.approx(
-        expected_max_sharpe_reference(len(TRIALS), variance), rel=1e-10
+        expected_max_sharpe_reference(n, variance), rel=1e-10
     )
+
+
+def test_trial_variance_never_below_the_null_variance() -> None:
+    """Four near-identical variants agree with each other far more closely than any of them
+    estimates its Sharpe ratio (the issue-17 finding: V 3e-7 against 1/T 2.3e-4)."""
+    rng = np.random.default_rng(5)
+    common = rng.normal(0.0004, 0.01, 1000)
+    variants = pd.DataFrame({f"v{j}": common + rng.normal(0, 0.0005, 1000) for j in range(4)})
+    sharpes = variants.mean() / variants.std(ddof=1)
+    assert np.var(sharpes, ddof=1) < 1e-3 / 999
+    deflated = deflation(variants, None, 0, 1000)
+    assert deflated.variance == pytest.approx(1 / 999, rel=1e-12)
+    assert deflated.correlation > 0.99 and 4 > deflated.n_effective > 1.0
+    # so near one trial, the paper's approximation is negative and floored at 0
+    reference = expected_max_sharpe_reference(deflated.n_effective, 1 / 999)
+    assert deflated.sharpe_star == max(reference, 0.0)
 
 
 def test_extra_trials_count_and_deflate_more(
@@ -259,13 +298,36 @@ def test_extra_trials_count_and_deflate_more(
     settings = ValidationSettings(spa_reps=300, seed=0, extra_trials=7)
     more = strategy_statistics(daily, risk_free, "equal_weight", TRIALS, settings)
     more = more.set_index("strategy")
-    assert (more["n_trials"] == len(TRIALS) + 7).all()
-    variance = np.var(table.loc[TRIALS, "sharpe_per_period"], ddof=1)
+    m, n, variance = deflation_reference(daily, risk_free, TRIALS, extra=7)
+    assert (more["n_trials"] == len(TRIALS) + 7).all() and m == len(TRIALS) + 7
     assert more["dsr_sharpe_star"].iloc[0] == pytest.approx(
-        expected_max_sharpe_reference(len(TRIALS) + 7, variance), rel=1e-10
+        expected_max_sharpe_reference(n, variance), rel=1e-10
     )
     assert (more["dsr"] < table["dsr"]).all()
     pd.testing.assert_series_equal(more["psr"], table["psr"])
+
+
+def test_recorded_trials_selected_on_returns_count(
+    table: pd.DataFrame, daily: pd.DataFrame, risk_free: pd.Series
+) -> None:
+    recorded = pd.DataFrame(
+        {
+            "trial_id": ["a-01", "a-02", "b-01", "c-01"],
+            "selected_on_returns": [True, True, True, False],
+            "sharpe": [0.9, np.nan, 2.5, 5.0],  # annualised; the CPU-time trial is not counted
+        }
+    )
+    out = strategy_statistics(daily, risk_free, "equal_weight", TRIALS, FAST, recorded)
+    out = out.set_index("strategy")
+    m, _, variance = deflation_reference(daily, risk_free, TRIALS, recorded=(0.9, 2.5))
+    m += 1  # a-02: counted, its Sharpe ratio unknown
+    rho = float(out["trial_correlation"].iloc[0])
+    n = rho + (1 - rho) * m
+    assert (out["n_trials"] == len(TRIALS) + 3).all()
+    assert out["n_trials_effective"].iloc[0] == pytest.approx(n, rel=1e-10)
+    assert out["dsr_trial_variance"].iloc[0] == pytest.approx(variance, rel=1e-10)
+    assert out["dsr_trial_variance"].iloc[0] > 1 / (N_DAYS - 1)  # 2.5 a year stands out
+    assert (out["dsr"] < table["dsr"]).all()
 
 
 def test_one_trial_is_not_deflated(daily: pd.DataFrame, risk_free: pd.Series) -> None:
@@ -328,6 +390,26 @@ def test_missing_risk_free_days_count_as_zero(daily: pd.DataFrame, risk_free: pd
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_family_spa_is_one_test_of_all_variants(table: pd.DataFrame, daily: pd.DataFrame) -> None:
+    family = table["spa_family_pvalue"]
+    assert (family == family.iloc[0]).all() and 0.0 <= family.iloc[0] <= 1.0
+    wide = daily.pivot(index="date", columns="strategy", values="net_return").iloc[1:]
+    assert family.iloc[0] == spa_pvalue(
+        wide[TRIALS].to_numpy(), wide["equal_weight"].to_numpy(), FAST
+    )
+    assert family.iloc[0] < 0.05  # composite beats the benchmark by 0.08 %/day
+
+
+def test_family_spa_of_noise_is_not_significant() -> None:
+    rng = np.random.default_rng(3)
+    bench = rng.normal(0.0003, 0.01, 1000)
+    family = np.column_stack([bench + rng.normal(0.0, 0.004, 1000) for _ in range(5)])
+    assert spa_pvalue(family, bench, FAST) > 0.1
+    # one member with a real edge makes the family significant
+    family[:, 2] += 0.0015
+    assert spa_pvalue(family, bench, FAST) < 0.05
+
+
 def test_spa_pvalues_in_the_table(table: pd.DataFrame, daily: pd.DataFrame) -> None:
     assert table.loc["equal_weight", "spa_pvalue"] == 1.0
     assert table["spa_pvalue"].between(0.0, 1.0).all()
@@ -338,6 +420,27 @@ def test_spa_pvalues_in_the_table(table: pd.DataFrame, daily: pd.DataFrame) -> N
         assert table.loc[name, "spa_pvalue"] == spa_pvalue(
             wide[name].to_numpy(), wide["equal_weight"].to_numpy(), FAST
         )
+
+
+def test_dsr_of_the_best_null_strategy_is_rarely_significant() -> None:
+    """N independent skill-less strategies tried, the best picked: over 300 seeds its PSR
+    clears 0.95 often, its DSR in at most 5 % of them."""
+    n_strategies, n_days, seeds = 10, 500, 300
+    psr_hits = dsr_hits = 0
+    settings = ValidationSettings(spa_reps=1, seed=0)
+    for seed in range(seeds):
+        rng = np.random.default_rng(seed)
+        returns = rng.normal(0.0, 0.01, (n_days, n_strategies))
+        excess = pd.DataFrame(returns, columns=[f"s{j}" for j in range(n_strategies)])
+        sr = excess.mean() / excess.std(ddof=1)
+        best = sr.idxmax()
+        x = excess[best].to_numpy()
+        deflated = deflation(excess, None, settings.extra_trials, n_days)
+        args = (n_days, float(skew(x)), float(kurtosis(x, fisher=False)))
+        psr_hits += probabilistic_sharpe_ratio(float(sr[best]), 0.0, *args) > 0.95
+        dsr_hits += probabilistic_sharpe_ratio(float(sr[best]), deflated.sharpe_star, *args) > 0.95
+    assert psr_hits / seeds > 0.25  # picking the best of 10 looks significant a third of the time
+    assert dsr_hits / seeds <= 0.05
 
 
 def test_statistics_are_deterministic(daily: pd.DataFrame, risk_free: pd.Series) -> None:

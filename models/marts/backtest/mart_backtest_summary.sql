@@ -24,7 +24,7 @@ windows as (
 
 benchmark as (
     select cagr as benchmark_cagr from statistics
-    where strategy = 'equal_weight'
+    where strategy = {{ backtest_benchmark() }}
 ),
 
 without_context as (
@@ -59,6 +59,10 @@ final as (
         statistics.dsr,
         statistics.n_trials,
         statistics.spa_pvalue,
+        statistics.spa_family_pvalue,
+        statistics.n_trials_effective,
+        statistics.trial_correlation,
+        statistics.dsr_trial_variance,
         statistics.cagr - benchmark.benchmark_cagr as excess_cagr_vs_benchmark,
         statistics.cagr - full_universe.full_universe_cagr as survivorship_bias_ann,
         case
