@@ -20,6 +20,7 @@ STRATEGIES = {
     "composite_fixed_weights",
     "composite_without_market_context",
     "composite_survivors_only",
+    "equal_weight_unlevered",
     "equal_weight",
     "equal_weight_survivors_only",
 }
@@ -30,6 +31,7 @@ POINT_IN_TIME_STRATEGIES = (
     "composite_inverse_vol",
     "composite_fixed_weights",
     "composite_without_market_context",
+    "equal_weight_unlevered",
     "equal_weight",
 )
 
@@ -163,18 +165,25 @@ def check_summary(build: DbtResult) -> dict[str, tuple]:
         r[0]: r[1:]
         for r in build.query(
             "select strategy, n_windows, psr, dsr, spa_pvalue, annual_turnover,"
-            " annual_cost_drag, n_trials, survivorship_bias_ann from mart_backtest_summary"
+            " annual_cost_drag, n_trials, n_trials_effective, spa_family_pvalue,"
+            " survivorship_bias_ann from mart_backtest_summary"
         )
     }
     assert set(rows) == STRATEGIES
-    for strategy, (windows, psr, dsr, spa, turnover, drag, trials, _) in rows.items():
+    ((recorded,),) = build.query("select count(*) from config_trials where selected_on_returns")
+    families = set()
+    for strategy, row in rows.items():
+        windows, psr, dsr, spa, turnover, drag, trials, effective, family, _ = row
         assert windows >= 60, strategy
-        for value in (psr, dsr, spa):
+        for value in (psr, dsr, spa, family):
             assert 0.0 <= value <= 1.0, strategy
         assert turnover > 0 and drag > 0, strategy
         # composite, composite_inverse_vol, composite_fixed_weights and
-        # composite_without_market_context
-        assert trials == 4
+        # composite_without_market_context, and the recorded trials selected on returns
+        assert trials == 4 + recorded and recorded > 0
+        assert 1.0 <= effective <= trials
+        families.add(family)
+    assert len(families) == 1  # one test of the family, on every row
     for strategy in ("composite_survivors_only", "equal_weight_survivors_only"):
         assert rows[strategy][-1] is not None
     return rows

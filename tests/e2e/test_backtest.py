@@ -47,7 +47,9 @@ def test_summary_has_every_strategy_in_range(build):
 
 
 def test_nav_reproduces_from_holdings_returns_and_costs(build):
-    worst = check_nav_reproduces(build, ("composite", "equal_weight", "composite_survivors_only"))
+    worst = check_nav_reproduces(
+        build, ("composite", "equal_weight_unlevered", "equal_weight", "composite_survivors_only")
+    )
     assert worst < 1e-6
 
 

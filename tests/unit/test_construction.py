@@ -96,6 +96,7 @@ def make_market(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "composite_score_unadjusted": rng.normal(),
                     "forecast_return": rng.normal(0.005, 0.01),
                     "garch_vol_ann": rng.uniform(0.15, 0.22),
+                    "leverage": {2: 3.0, 5: -2.0}.get(i % 7, 1.0),
                     "is_survivor": bool(i % 5 != 3),
                 }
             )
@@ -422,10 +423,16 @@ def test_equal_weight_holds_every_eligible_fund(
     market: tuple[pd.DataFrame, pd.DataFrame], all_targets: pd.DataFrame
 ) -> None:
     signals, _ = market
-    for name, survivors in (("equal_weight", False), ("equal_weight_survivors_only", True)):
+    for name, survivors, unlevered in (
+        ("equal_weight", False, False),
+        ("equal_weight_survivors_only", True, False),
+        ("equal_weight_unlevered", False, True),
+    ):
         book = all_targets.loc[all_targets["strategy"] == name]
         for d, day in signals.groupby("signal_date"):
             eligible = day.loc[day["is_survivor"]] if survivors else day
+            eligible = eligible.loc[eligible["leverage"] == 1] if unlevered else eligible
+            assert len(eligible) < len(day) or not (unlevered or survivors)
             held = book.loc[book["rebalance_date"] == d]
             assert sorted(held["ticker"]) == sorted(eligible["ticker"])
             np.testing.assert_allclose(held["target_weight"], 1.0 / len(eligible), atol=1e-15)
@@ -550,6 +557,7 @@ def test_inverse_vol_respects_a_group_cap_with_low_vol_members() -> None:
             "composite_score_unadjusted": np.arange(n, 0, -1.0),
             "forecast_return": 0.01,
             "garch_vol_ann": [0.05, 0.05] + [0.2] * (n - 2),  # two low-vol gold funds
+            "leverage": 1.0,
             "is_survivor": True,
         }
     )
@@ -671,3 +679,15 @@ def test_no_signals_give_an_empty_typed_book(market: tuple[pd.DataFrame, pd.Data
 def test_targets_are_typed(all_targets: pd.DataFrame) -> None:
     assert pd.api.types.is_datetime64_any_dtype(all_targets["rebalance_date"])
     assert pd.api.types.is_string_dtype(all_targets["strategy"])
+
+
+def test_the_sql_benchmark_is_the_python_one() -> None:
+    """mart_backtest_* read the benchmark from the macro backtest_benchmark()."""
+    from pathlib import Path
+
+    from etf_warehouse.portfolio.construction import BENCHMARK
+
+    macro = Path(__file__).resolve().parents[2] / "macros/helpers/backtest_benchmark.sql"
+    body = macro.read_text().split("{% macro backtest_benchmark() -%}")[1]
+    assert body.split("{%-")[0].strip() == f"'{BENCHMARK}'"
+    assert BENCHMARK in {s.name for s in STRATEGIES}

@@ -9,7 +9,8 @@
       regime_weights (raw score re-ranked, same penalties and multipliers);
     - composite_score_unadjusted: the score without the macro/geo multipliers (the
       composite_without_market_context strategy, what the market context adds);
-    - the construction inputs (forecast, GARCH vol, asset class, risk category);
+    - the construction inputs (forecast, GARCH vol, asset class, risk category, leverage: the
+      unlevered benchmark leaves out funds whose leverage is not 1);
     - is_survivor: whether the fund is still trading at the end of the data. This looks into
       the future on purpose: it defines the survivors-only universe that measures survivorship
       bias, and nothing else uses it.
@@ -36,6 +37,7 @@ rebalance_dates as (
 etfs as (
     select
         ticker,
+        leverage,
         is_delisted
     from {{ ref('dim_etfs') }}
 ),
@@ -77,6 +79,7 @@ final as (
         fixed_scores.composite_score_unadjusted,
         fixed_scores.forecast_return,
         fixed_scores.garch_vol_ann,
+        etfs.leverage,
         not etfs.is_delisted as is_survivor
     from fixed_scores
     inner join etfs

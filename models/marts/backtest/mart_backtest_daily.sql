@@ -10,7 +10,7 @@ benchmark as (
         date,
         nav as benchmark_nav
     from daily
-    where strategy = 'equal_weight'
+    where strategy = {{ backtest_benchmark() }}
 ),
 
 final as (

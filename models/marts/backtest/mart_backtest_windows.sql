@@ -45,7 +45,7 @@ benchmark as (
         month_start,
         net_return as benchmark_return
     from windows
-    where strategy = 'equal_weight'
+    where strategy = {{ backtest_benchmark() }}
 ),
 
 with_training as (
