@@ -88,6 +88,7 @@ def forecast_settings(settings: dict[str, Any] | None) -> ForecastSettings:
         embargo=int(settings.get("embargo", defaults.embargo)),
         retrain_months=int(settings.get("retrain_months", defaults.retrain_months)),
         min_train_months=int(settings.get("min_train_months", defaults.min_train_months)),
+        min_funds_per_month=int(settings.get("min_funds_per_month", defaults.min_funds_per_month)),
         max_train_months=int(settings.get("max_train_months", defaults.max_train_months)),
         seed=int(settings.get("seed", defaults.seed)),
     )

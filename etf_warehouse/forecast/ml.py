@@ -12,7 +12,10 @@ Walk-forward, point-in-time:
 - A retrain at R learns from the panel's month-start rows whose label is known by R minus an
   ``embargo`` of trading days (each label spans ``horizon`` rows, so the purge gap between the
   last training label's start and R is at least horizon + embargo rows), within the last
-  ``max_train_months`` months. Fewer than ``min_train_months`` usable months: no model yet.
+  ``max_train_months`` months, on month-starts with a cross-section of at least
+  ``min_funds_per_month`` funds (the label is a return relative to that day's funds and the
+  features are ranks among them: one fund alone, as QQQ in 2000-2005 on the real files, has a
+  label of 0 and no ranks). Fewer than ``min_train_months`` such months: no model yet.
 - Between R and the next retrain, the model predicts every row from its features that day.
 
 Labels are winsorised at each retrain to the training rows' own ``label_winsor`` and
@@ -60,6 +63,7 @@ class ForecastSettings:
     embargo: int = 5
     retrain_months: int = 3
     min_train_months: int = 24
+    min_funds_per_month: int = 10  # funds with a known label on a month-start for it to count
     max_train_months: int = 60
     calibration_months: int = 12
     min_calibration_rows: int = 100
@@ -135,6 +139,15 @@ def calibrate(forecast: np.ndarray, label: np.ndarray, min_rows: int) -> tuple[f
     return float(np.mean(f - y)), slope
 
 
+def cross_section_at_least(dates: np.ndarray, mask: np.ndarray, min_rows: int) -> np.ndarray:
+    """``mask`` kept only on dates where it holds for at least ``min_rows`` rows."""
+    kept = dates[mask]
+    if kept.size == 0 or min_rows <= 1:
+        return mask
+    values, counts = np.unique(kept, return_counts=True)
+    return mask & np.isin(dates, values[counts >= min_rows])
+
+
 def winsorise(values: np.ndarray, tail: float) -> np.ndarray:
     """``values`` clipped to their own ``tail`` and ``1 - tail`` quantiles (0: unchanged)."""
     if tail <= 0 or values.size == 0:
@@ -192,6 +205,7 @@ def walk_forward_forecasts(
             & (available <= np.datetime64(cutoff))
             & (price_date >= np.datetime64(oldest))
         )
+        train_mask &= cross_section_at_least(price_date, train_mask, settings.min_funds_per_month)
         n_months = len(np.unique(price_date[train_mask]))
         predict_mask = (price_date >= np.datetime64(retrain)) & (
             price_date < np.datetime64(period_end)
@@ -209,6 +223,10 @@ def walk_forward_forecasts(
             {"ticker": target["ticker"].to_numpy(), "price_date": target["price_date"].to_numpy()}
         )
         out["model_date"] = retrain
+        # the span the model learnt from: its first training row and the date its last
+        # training label became known (about horizon + embargo sessions before the retrain)
+        out["train_start"] = pd.Timestamp(price_date[train_mask].min())
+        out["train_label_end"] = pd.Timestamp(available[train_mask].max())
         out["n_train_rows"] = int(train_mask.sum())
         out["n_features"] = len(used)
         corrected = []
@@ -326,6 +344,8 @@ def output_schema() -> dict[str, str]:
         "ticker": "str",
         "price_date": "datetime64[ns]",
         "model_date": "datetime64[ns]",
+        "train_start": "datetime64[ns]",
+        "train_label_end": "datetime64[ns]",
         "n_train_rows": "int64",
         "n_features": "int64",
     }

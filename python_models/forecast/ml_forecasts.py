@@ -28,5 +28,5 @@ def model(dbt, session):
             from_date=refresh_from,
             earlier=earlier,
         ),
-        ["price_date", "model_date"],
+        ["price_date", "model_date", "train_start", "train_label_end"],
     )

@@ -16,6 +16,7 @@ from etf_warehouse.forecast.ml import (
     MEMBERS,
     ForecastSettings,
     calibrate,
+    cross_section_at_least,
     month_starts,
     output_columns,
     walk_forward_forecasts,
@@ -492,3 +493,30 @@ def test_winsorise_clips_to_own_quantiles():
     low, high = np.quantile(values, [0.005, 0.995])
     assert out.max() == pytest.approx(high) and out.min() == pytest.approx(low)
     np.testing.assert_array_equal(winsorise(values, 0.0), values)
+
+
+def test_training_months_need_a_cross_section():
+    """Months where only a few funds have labels (one fund listed years before the rest) do not
+    count toward min_train_months, and are not trained on."""
+    panel = make_panel(n_tickers=12)
+    early = panel["price_date"] < pd.Timestamp("2017-01-01")
+    thin = early & ~panel["ticker"].isin(["T00", "T01", "T02"])
+    sparse = panel.loc[~thin].reset_index(drop=True)
+    out = walk_forward_forecasts(sparse, FEATURES, SETTINGS)
+    # 2017 onwards has 12 funds: 12 such months by 2018-01, the first model (min 12 months)
+    assert out["model_date"].min() >= pd.Timestamp("2018-01-01")
+    counted_anyway = walk_forward_forecasts(
+        sparse, FEATURES, replace(SETTINGS, min_funds_per_month=1)
+    )
+    assert counted_anyway["model_date"].min() < pd.Timestamp("2016-06-01")
+    # rows predicted by the same retrain learn from the same (thick) months only
+    first = out.loc[out["model_date"] == out["model_date"].min(), "n_train_rows"].iloc[0]
+    assert first % 12 == 0
+
+
+def test_cross_section_at_least():
+    dates = np.array(["a", "a", "a", "b", "b", "c"])
+    mask = np.array([True, True, False, True, True, True])
+    np.testing.assert_array_equal(
+        cross_section_at_least(dates, mask, 2), [True, True, False, True, True, False]
+    )
