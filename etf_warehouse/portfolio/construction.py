@@ -8,8 +8,9 @@ strategy selects funds from that day's eligible universe and weights them:
   ``top_n * selection_buffer``, a no-trade band on the selection), long only, each fund at most
   ``max_weight``, each asset class / risk category at most its cap (seed portfolio_constraints),
   fully invested.
-  mu is the ML ensemble's bias-corrected forecast (annualised), S a Ledoit-Wolf shrunk covariance
-  of the last ``cov_window`` daily returns (annualised), w_prev the strategy's previous target.
+  mu is the ML ensemble's bias-corrected forecast (annualised), S the covariance of the last
+  ``cov_window`` daily returns (annualised) with its correlations shrunk (see
+  shrunk_covariance), w_prev the strategy's previous target.
   Solved with SciPy's SLSQP; |x| is smoothed as sqrt(x^2 + 1e-8) so the problem stays smooth.
 - ``inverse_vol``: weights proportional to 1 / GARCH volatility over the same selection, under
   the same caps (the risk-parity-style alternative).
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.optimize import linprog, minimize
-from sklearn.covariance import LedoitWolf
+from sklearn.covariance import ledoit_wolf_shrinkage
 
 from etf_warehouse.frames import typed_frame
 
@@ -112,13 +113,42 @@ def group_caps(
 
 
 def shrunk_covariance(daily_returns: np.ndarray) -> np.ndarray:
-    """Ledoit-Wolf shrunk covariance of daily returns (rows = days), annualised.
+    """Covariance of daily returns (rows = days, NaN where a fund has no return), annualised:
+    each fund's own variance, and correlations shrunk toward zero by the Ledoit-Wolf intensity.
 
-    Missing returns (a fund with a gap) count as zero: the covariance of a window is estimated
-    on the days that exist, never on future data.
+    Shrinking the covariance toward a scaled identity (as scikit-learn's LedoitWolf does) pulls
+    every variance toward the average one: among funds of very different volatility the
+    lowest-volatility fund selected (median over the rebalances) went from 0.14 % a year to
+    1.6 % on the sample (a cash fund; up to 36x) and from 1.0 % to 2.9 % on the 40 real funds
+    (SHY), so mean-variance saw cash and short bonds as risky. Here the variances are the funds' own and only the correlations, whose
+    estimates are the noisy part, are shrunk (the identity target on standardised returns:
+    Ledoit & Wolf 2004, scikit-learn's ledoit_wolf_shrinkage). A fund's variance and each pair's
+    correlation come from the days it (the pair) has returns: a gap is no return, not a zero.
+    The intensity is estimated on the days every fund has a return (mean-filled standardised
+    returns when fewer than 30 such days exist); the result is made positive definite.
     """
-    x = np.nan_to_num(daily_returns, nan=0.0)
-    return LedoitWolf().fit(x).covariance_ * TRADING_DAYS
+    x = np.asarray(daily_returns, dtype=float)
+    n = x.shape[1]
+    frame = pd.DataFrame(x)
+    sd = frame.std(ddof=1).to_numpy()
+    sd = np.where(np.isfinite(sd) & (sd > 0), sd, np.nanmedian(np.where(sd > 0, sd, np.nan)))
+    sd = np.nan_to_num(sd, nan=1e-4)
+    if n == 1:
+        return np.array([[sd[0] ** 2 * TRADING_DAYS]])
+    z = (frame - frame.mean()) / sd
+    corr = z.corr(min_periods=3).fillna(0.0).to_numpy(copy=True)
+    np.fill_diagonal(corr, 1.0)
+    complete = z.dropna().to_numpy()
+    sample = complete if len(complete) >= 30 else z.fillna(0.0).to_numpy()
+    intensity = float(ledoit_wolf_shrinkage(sample, assume_centered=False))
+    shrunk = (1.0 - intensity) * corr + intensity * np.eye(n)
+    # pairwise estimates need not be positive definite: lift small or negative eigenvalues
+    values, vectors = np.linalg.eigh(shrunk)
+    if values.min() < 1e-6:
+        shrunk = (vectors * np.maximum(values, 1e-6)) @ vectors.T
+        scale = np.sqrt(np.diag(shrunk))
+        shrunk = shrunk / np.outer(scale, scale)
+    return shrunk * np.outer(sd, sd) * TRADING_DAYS
 
 
 def water_fill(base: np.ndarray, max_weight: float, caps: Caps) -> np.ndarray:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
-from sklearn.covariance import LedoitWolf
+from sklearn.covariance import LedoitWolf, ledoit_wolf_shrinkage
 
 from etf_warehouse.portfolio.construction import (
     STRATEGIES,
@@ -20,6 +20,7 @@ from etf_warehouse.portfolio.construction import (
     mean_variance,
     portfolio_targets,
     select_with_buffer,
+    shrunk_covariance,
     strategy_targets,
     water_fill,
 )
@@ -638,14 +639,14 @@ def test_mean_variance_targets_solve_the_documented_problem(
     market: tuple[pd.DataFrame, pd.DataFrame], all_targets: pd.DataFrame
 ) -> None:
     """On the first signal date (no previous book): the top_n by composite score, mu = the
-    forecast x 12, S = Ledoit-Wolf of the last cov_window returns up to d (gaps as 0) x 252."""
+    forecast x 12, S = shrunk_covariance of the last cov_window returns up to d."""
     signals, returns = market
     d = signals["signal_date"].min()
     day = signals.loc[signals["signal_date"] == d].nlargest(SETTINGS.top_n, "composite_score")
     day = day.sort_values("composite_score", ascending=False)
     tickers = day["ticker"].tolist()
-    window = returns.loc[:d, tickers].iloc[-SETTINGS.cov_window :].fillna(0.0).to_numpy()
-    cov = LedoitWolf().fit(window).covariance_ * 252
+    window = returns.loc[:d, tickers].iloc[-SETTINGS.cov_window :].to_numpy()
+    cov = shrunk_covariance(window)
     caps = group_caps(day["asset_class"].to_numpy(), day["risk_category"].to_numpy(), CONSTRAINTS)
     mu = day["forecast_return"].to_numpy() * 12
     expected, status = mean_variance(mu, cov, np.zeros(len(tickers)), caps, SETTINGS)
@@ -691,3 +692,50 @@ def test_the_sql_benchmark_is_the_python_one() -> None:
     body = macro.read_text().split("{% macro backtest_benchmark() -%}")[1]
     assert body.split("{%-")[0].strip() == f"'{BENCHMARK}'"
     assert BENCHMARK in {s.name for s in STRATEGIES}
+
+
+# --- shrunk_covariance ------------------------------------------------------------------------
+
+
+def mixed_volatility_returns(n_days: int = 252, seed: int = 0) -> np.ndarray:
+    """A cash-like fund (0.1 %/yr), short bonds (1 %), equities (15-25 %), correlated equities."""
+    rng = np.random.default_rng(seed)
+    market = rng.normal(0, 0.012, n_days)
+    cols = [rng.normal(0, 0.001 / np.sqrt(252), n_days), rng.normal(0, 0.01 / np.sqrt(252), n_days)]
+    cols += [market * b + rng.normal(0, 0.006, n_days) for b in (0.8, 1.0, 1.2, 1.4)]
+    return np.column_stack(cols)
+
+
+def test_shrinkage_keeps_each_funds_own_variance() -> None:
+    x = mixed_volatility_returns()
+    cov = shrunk_covariance(x)
+    np.testing.assert_allclose(np.diag(cov), x.var(axis=0, ddof=1) * 252, rtol=1e-10)
+    # what the scaled-identity target did: the cash fund's volatility 10x and more
+    old = LedoitWolf().fit(x).covariance_ * 252
+    assert np.sqrt(old[0, 0]) > 10 * np.sqrt(cov[0, 0])
+
+
+def test_shrinkage_pulls_correlations_toward_zero_by_the_ledoit_wolf_intensity() -> None:
+    x = mixed_volatility_returns(n_days=60, seed=1)
+    cov = shrunk_covariance(x)
+    sd = x.std(axis=0, ddof=1)
+    corr = cov / np.outer(sd, sd) / 252
+    sample = np.corrcoef(x, rowvar=False)
+    z = (x - x.mean(axis=0)) / sd
+    delta = ledoit_wolf_shrinkage(z)
+    assert 0 < delta < 1
+    off = ~np.eye(x.shape[1], dtype=bool)
+    np.testing.assert_allclose(corr[off], (1 - delta) * sample[off], rtol=1e-8, atol=1e-12)
+    assert np.linalg.eigvalsh(cov).min() > 0
+
+
+def test_gaps_are_not_zero_returns() -> None:
+    x = mixed_volatility_returns(seed=2)
+    gappy = x.copy()
+    gappy[100:140, 3] = np.nan  # a fund with a 40-day gap
+    cov = shrunk_covariance(gappy)
+    own = np.nanvar(gappy[:, 3], ddof=1) * 252
+    assert cov[3, 3] == pytest.approx(own, rel=1e-10)
+    filled = np.nan_to_num(gappy[:, 3])
+    assert cov[3, 3] > filled.var(ddof=1) * 252 * 1.05  # zeros would shrink its variance
+    assert np.linalg.eigvalsh(cov).min() > 0
