@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from etf_warehouse.dashboard.data import Snapshot, snapshot_path
+from etf_warehouse.portfolio.construction import BENCHMARK
 
 PAGES = {
     "rankings": "Rankings",
@@ -94,8 +95,11 @@ elif page == "portfolio" and needs("mart_trade_list"):
 elif page == "backtest" and needs("mart_backtest_summary", "mart_backtest_daily"):
     summary = snapshot.backtest_summary()
     st.dataframe(summary, hide_index=True, width="stretch")
-    curves = snapshot.equity_curves(["composite", "equal_weight"])
-    st.subheader("Equity curve: composite vs the equal-weight benchmark")
+    curves = snapshot.equity_curves(["composite", BENCHMARK])
+    st.subheader(
+        "Equity curve: composite vs the benchmark, equal weight without geared, inverse and"
+        " volatility funds"
+    )
     st.line_chart(curves, x="date", y="nav", color="strategy")
     st.subheader("Drawdown")
     st.line_chart(curves, x="date", y="drawdown", color="strategy")
