@@ -120,10 +120,11 @@ def shrunk_covariance(daily_returns: np.ndarray) -> np.ndarray:
     every variance toward the average one: among funds of very different volatility the
     lowest-volatility fund selected (median over the rebalances) went from 0.14 % a year to
     1.6 % on the sample (a cash fund; up to 36x) and from 1.0 % to 2.9 % on the 40 real funds
-    (SHY), so mean-variance saw cash and short bonds as risky. Here the variances are the funds' own and only the correlations, whose
-    estimates are the noisy part, are shrunk (the identity target on standardised returns:
-    Ledoit & Wolf 2004, scikit-learn's ledoit_wolf_shrinkage). A fund's variance and each pair's
-    correlation come from the days it (the pair) has returns: a gap is no return, not a zero.
+    (SHY), so mean-variance saw cash and short bonds as risky. Here the variances are the
+    funds' own and only the correlations, whose estimates are the noisy part, are shrunk (the
+    identity target on standardised returns: Ledoit & Wolf 2004, scikit-learn's
+    ledoit_wolf_shrinkage). A fund's variance and each pair's correlation come from the days
+    it (the pair) has returns: a gap is no return, not a zero.
     The intensity is estimated on the days every fund has a return (mean-filled standardised
     returns when fewer than 30 such days exist); the result is made positive definite.
     """
