@@ -93,6 +93,14 @@ def kalman_beta_grid(
     return beta_out, se_out
 
 
+PANEL_SCHEMA = {
+    "ticker": "str",
+    "price_date": "datetime64[ns]",
+    "beta_kalman": "float64",
+    "beta_kalman_se": "float64",
+}
+
+
 def kalman_beta_panel(pairs: pd.DataFrame, settings: KalmanBetaSettings) -> pd.DataFrame:
     """Kalman beta after every paired return.
 
@@ -101,19 +109,14 @@ def kalman_beta_panel(pairs: pd.DataFrame, settings: KalmanBetaSettings) -> pd.D
     """
     pairs = pairs.dropna(subset=["daily_return", "benchmark_return"])
     if pairs.empty:  # no paired returns yet: an empty frame, still typed
-        return empty_frame(
-            {
-                "ticker": "str",
-                "price_date": "datetime64[ns]",
-                "beta_kalman": "float64",
-                "beta_kalman_se": "float64",
-            }
-        )
+        return empty_frame(PANEL_SCHEMA)
     y = pairs.pivot(index="price_date", columns="ticker", values="daily_return").sort_index()
     x = pairs.pivot(index="price_date", columns="ticker", values="benchmark_return")
     x = x.reindex(index=y.index, columns=y.columns)
     beta, se = kalman_beta_grid(y.to_numpy(), x.to_numpy(), settings)
     dates_idx, funds_idx = np.nonzero(~np.isnan(beta))
+    if dates_idx.size == 0:  # no fund past its warm-up: still typed (an untyped empty column
+        return empty_frame(PANEL_SCHEMA)  # would reach DuckDB as type NULL)
     return pd.DataFrame(
         {
             "ticker": y.columns.to_numpy()[funds_idx],

@@ -248,3 +248,20 @@ def test_thin_start_is_not_locked_in():
     beta, _ = kalman_beta_grid(y, x, SETTINGS)
     assert np.isnan(beta[: SETTINGS.min_pairs - 1]).all()
     assert abs(np.nanmedian(beta[:, 0]) - 1.0) < 0.3
+
+
+def test_panel_within_the_warm_up_is_empty_and_typed(synthetic):
+    y, x, _ = synthetic
+    dates = pd.bdate_range("2020-01-01", periods=10)
+    pairs = pd.DataFrame(
+        {
+            "ticker": "AAA",
+            "price_date": dates,
+            "daily_return": y[:10, 0],
+            "benchmark_return": x[:10, 0],
+        }
+    )
+    out = kalman_beta_panel(pairs, SETTINGS)
+    assert out.empty
+    assert out.dtypes.astype(str).tolist()[1:] == ["datetime64[ns]", "float64", "float64"]
+    assert pd.api.types.is_string_dtype(out["ticker"])
