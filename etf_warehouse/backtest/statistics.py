@@ -216,6 +216,7 @@ def strategy_statistics(
             settings,
         )
     rows = []
+    deflations: dict[int, Deflation] = {}
     for name, frame in daily.groupby("strategy", sort=True):
         net = returns[name].to_numpy()
         x = excess[name].to_numpy()
@@ -225,7 +226,9 @@ def strategy_statistics(
         downside = np.sqrt(np.mean(np.minimum(x, 0.0) ** 2))
         skew = float(stats.skew(x)) if n > 2 else 0.0
         kurt = float(stats.kurtosis(x, fisher=False)) if n > 3 else 3.0
-        deflated = deflation(family_excess, recorded_trials, settings.extra_trials, n)
+        if n not in deflations:  # the same for every strategy of the backtest's length
+            deflations[n] = deflation(family_excess, recorded_trials, settings.extra_trials, n)
+        deflated = deflations[n]
         nav_end = float(frame["nav"].iloc[-1])
         rows.append(
             {

@@ -179,18 +179,23 @@ def test_panel_returns_observed_pairs_only(synthetic):
         np.testing.assert_array_equal(got_rows["beta_kalman_se"].to_numpy(), expected_se[:, 0])
 
 
-def test_panel_leaves_out_the_warm_up(synthetic):
-    y, x, _ = synthetic
-    dates = pd.bdate_range("2020-01-01", periods=100)
-    pairs = pd.DataFrame(
+def one_fund_pairs(y: np.ndarray, x: np.ndarray, n: int) -> pd.DataFrame:
+    """The first ``n`` paired returns of fund 0 as a kalman_beta_panel input."""
+    dates = pd.bdate_range("2020-01-01", periods=n)
+    return pd.DataFrame(
         {
             "ticker": "AAA",
             "price_date": dates,
-            "daily_return": y[:100, 0],
-            "benchmark_return": x[:100, 0],
+            "daily_return": y[:n, 0],
+            "benchmark_return": x[:n, 0],
         }
     )
-    out = kalman_beta_panel(pairs, SETTINGS)
+
+
+def test_panel_leaves_out_the_warm_up(synthetic):
+    y, x, _ = synthetic
+    dates = pd.bdate_range("2020-01-01", periods=100)
+    out = kalman_beta_panel(one_fund_pairs(y, x, 100), SETTINGS)
     assert out["price_date"].min() == dates[SETTINGS.min_pairs - 1] and len(out) == 100 - 62
 
 
@@ -252,16 +257,7 @@ def test_thin_start_is_not_locked_in():
 
 def test_panel_within_the_warm_up_is_empty_and_typed(synthetic):
     y, x, _ = synthetic
-    dates = pd.bdate_range("2020-01-01", periods=10)
-    pairs = pd.DataFrame(
-        {
-            "ticker": "AAA",
-            "price_date": dates,
-            "daily_return": y[:10, 0],
-            "benchmark_return": x[:10, 0],
-        }
-    )
-    out = kalman_beta_panel(pairs, SETTINGS)
+    out = kalman_beta_panel(one_fund_pairs(y, x, 10), SETTINGS)
     assert out.empty
     assert out.dtypes.astype(str).tolist()[1:] == ["datetime64[ns]", "float64", "float64"]
     assert pd.api.types.is_string_dtype(out["ticker"])
