@@ -139,6 +139,9 @@ def test_truncating_the_data_changes_nothing_before_the_cut(stooq_build, stooq_d
         ("int_macro_state_daily", "date"),
         ("int_market_context_multipliers", "as_of_date"),
         ("factor_loadings", "as_of_date"),
+        # the learned weights and every signal IC are dated by when their evidence is complete
+        ("int_scoring_weights", "as_of_date"),
+        ("mart_signal_ic", "as_of_date"),
     ):
         full_rows = rows(stooq_build, table, date_column)
         short_rows = rows(short, table, date_column)

@@ -1,0 +1,188 @@
+{#-
+    Alphalens-style quality of cross-sectional signals, one definition for every IC table.
+
+    `values_relation` holds one row per signal_date x ticker x signal with `signal_value`
+    (higher = expected to do better) and the `segment_column` that splits the cross-section
+    (a constant 'all', or the asset class). Against the forward returns of
+    int_signal_forward_returns, per segment x signal x signal_date x horizon_sessions:
+
+      rank_ic               Spearman correlation of signal and forward return (Pearson
+                            correlation of their average ranks, ties sharing a rank; null
+                            when either is constant that day)
+      n_funds               funds with both (rows with fewer than `min_universe_size` are dropped)
+      quintile_1..5_return  mean forward return of each signal quintile (5 = highest signal;
+                            quintile by average rank, so tied funds share a quintile)
+      top_minus_bottom      quintile 5 minus quintile 1 (a return over the horizon)
+      top_quintile_turnover share of the top quintile's funds that were not in it on the
+                            previous signal date (null on the first)
+      return_complete_date  the day the forward return is known: the row's point-in-time date
+-#}
+{% macro signal_quality(values_relation, segment_column) -%}
+with
+
+signal_values as (
+    select
+        {{ segment_column }} as segment,
+        signal,
+        signal_date,
+        ticker,
+        signal_value
+    from {{ values_relation }}
+    where signal_value is not null
+),
+
+membership as (
+    -- top quintile by the signal alone (independent of the horizon)
+    select
+        segment,
+        signal,
+        signal_date,
+        ticker,
+        (
+            rank() over by_day_asc + count(*) over by_day - rank() over by_day_desc + 1
+        ) / 2.0 as value_rank,
+        count(*) over by_day as n_signal
+    from signal_values
+    window
+        by_day as (partition by segment, signal, signal_date),
+        by_day_asc as (partition by segment, signal, signal_date order by signal_value asc),
+        by_day_desc as (partition by segment, signal, signal_date order by signal_value desc)
+),
+
+top_quintile as (
+    select
+        segment,
+        signal,
+        signal_date,
+        ticker,
+        dense_rank() over (partition by segment, signal order by signal_date) as date_number
+    from membership
+    where floor(5 * (value_rank - 0.5) / n_signal) = 4
+),
+
+turnover as (
+    select
+        current_top.segment,
+        current_top.signal,
+        current_top.signal_date,
+        1.0 - count(previous_top.ticker) / count(*) as top_quintile_turnover,
+        max(current_top.date_number) as date_number
+    from top_quintile as current_top
+    left outer join top_quintile as previous_top
+        on current_top.segment = previous_top.segment
+            and current_top.signal = previous_top.signal
+            and current_top.ticker = previous_top.ticker
+            and previous_top.date_number = current_top.date_number - 1
+    group by current_top.segment, current_top.signal, current_top.signal_date
+),
+
+joined as (
+    select
+        signal_values.*,
+        forward.horizon_sessions,
+        forward.forward_return,
+        forward.return_complete_date
+    from signal_values
+    inner join {{ ref('int_signal_forward_returns') }} as forward
+        on signal_values.ticker = forward.ticker
+            and signal_values.signal_date = forward.signal_date
+),
+
+ranked as (
+    select
+        *,
+        count(*) over by_day as n_funds,
+        (
+            rank() over value_asc + count(*) over by_day - rank() over value_desc + 1
+        ) / 2.0 as value_rank,
+        (
+            rank() over return_asc + count(*) over by_day - rank() over return_desc + 1
+        ) / 2.0 as return_rank
+    from joined
+    window
+        by_day as (partition by segment, signal, signal_date, horizon_sessions),
+        value_asc as (
+            partition by segment, signal, signal_date, horizon_sessions
+            order by signal_value asc
+        ),
+        value_desc as (
+            partition by segment, signal, signal_date, horizon_sessions
+            order by signal_value desc
+        ),
+        return_asc as (
+            partition by segment, signal, signal_date, horizon_sessions
+            order by forward_return asc
+        ),
+        return_desc as (
+            partition by segment, signal, signal_date, horizon_sessions
+            order by forward_return desc
+        )
+),
+
+quintiled as (
+    select
+        *,
+        floor(5 * (value_rank - 0.5) / n_funds)::integer + 1 as quintile
+    from ranked
+),
+
+per_date as (
+    -- integer sums (ranks doubled to whole numbers, returns in fixed point) so every value is
+    -- exact and independent of the order DuckDB adds rows in (macros/helpers/fixed_point.sql)
+    select
+        segment,
+        signal,
+        signal_date,
+        horizon_sessions,
+        max(return_complete_date) as return_complete_date,
+        count(*) as n_funds,
+        sum((2 * value_rank)::bigint) as sum_x,
+        sum((2 * return_rank)::bigint) as sum_y,
+        sum((2 * value_rank)::bigint * (2 * return_rank)::bigint) as sum_xy,
+        sum((2 * value_rank)::bigint * (2 * value_rank)::bigint) as sum_xx,
+        sum((2 * return_rank)::bigint * (2 * return_rank)::bigint) as sum_yy,
+        {%- for k in range(1, 6) %}
+        sum({{ fixed_point('forward_return', '1e10') }}) filter (where quintile = {{ k }})::double
+        / 1e10 / count(*) filter (where quintile = {{ k }}) as quintile_{{ k }}_return{{ ',' if not loop.last }}
+        {%- endfor %}
+    from quintiled
+    group by segment, signal, signal_date, horizon_sessions
+    having count(*) >= {{ var('min_universe_size') }}
+),
+
+with_ic as (
+    -- Pearson correlation of the ranks: (n Sxy - Sx Sy) / sqrt((n Sxx - Sx^2)(n Syy - Sy^2))
+    select
+        *,
+        (n_funds * sum_xy - sum_x * sum_y)::double / nullif(
+            sqrt(
+                (n_funds * sum_xx - sum_x * sum_x)::double
+                * (n_funds * sum_yy - sum_y * sum_y)::double
+            ),
+            0
+        ) as rank_ic
+    from per_date
+)
+
+select
+    with_ic.segment,
+    with_ic.signal,
+    with_ic.return_complete_date as as_of_date,
+    with_ic.signal_date,
+    with_ic.horizon_sessions,
+    with_ic.rank_ic,
+    with_ic.n_funds,
+    with_ic.quintile_1_return,
+    with_ic.quintile_2_return,
+    with_ic.quintile_3_return,
+    with_ic.quintile_4_return,
+    with_ic.quintile_5_return,
+    with_ic.quintile_5_return - with_ic.quintile_1_return as top_minus_bottom,
+    turnover.top_quintile_turnover
+from with_ic
+left outer join turnover
+    on with_ic.segment = turnover.segment
+        and with_ic.signal = turnover.signal
+        and with_ic.signal_date = turnover.signal_date
+        and turnover.date_number > 1
+{%- endmacro %}

@@ -1,0 +1,116 @@
+{{ config(materialized='table') }}
+{#-
+    Each fund's forward total return after every monthly signal date (the first trading day of
+    a month), over 1, 5, 21 and 63 sessions, as the backtest would earn it: the signal is read
+    at the close of the signal date, the fund bought at the next session's close, and held for
+    `horizon_sessions` sessions.
+
+      forward_return = exp(sum of log total returns of sessions s+2 .. s+1+h) - 1
+
+    with s the signal date's session. A fund that stops trading inside the window earns its
+    returns up to its last price (delisting at the last close, no survivorship). A row exists
+    only once the window is over: `return_complete_date` is the date of session s+1+h, the day
+    the return becomes known. Everything dated by it (mart_signal_ic's as_of_date) uses only
+    data dated on or before that day.
+-#}
+
+with
+
+sessions as (
+    select
+        price_date as session_date,
+        trading_days_to_date as session_number
+    from {{ ref('int_trading_calendar') }}
+    where is_trading_day
+),
+
+signal_dates as (
+    select
+        min(session_date) as signal_date,
+        min(session_number) as session_number
+    from sessions
+    group by date_trunc('month', session_date)
+),
+
+horizons as (
+    select unnest([1, 5, 21, 63]) as horizon_sessions
+),
+
+log_returns as (
+    select
+        returns.ticker,
+        sessions.session_number,
+        {{ fixed_point('ln(greatest(1 + returns.daily_return, 1e-12))', '1e12') }} as log_return_fp
+    from {{ ref('int_backtest_returns') }} as returns
+    inner join sessions
+        on returns.date = sessions.session_date
+),
+
+cumulative as (
+    -- log total-return index per fund and session (a session without a row adds nothing), in
+    -- exact fixed point (1e-12): the same bits whatever data follows (macros/helpers/fixed_point)
+    select
+        ticker,
+        session_number,
+        sum(log_return_fp) over (
+            partition by ticker order by session_number
+            rows between unbounded preceding and current row
+        ) as cum_log_return_fp
+    from log_returns
+),
+
+windows as (
+    select
+        signal_dates.signal_date,
+        horizons.horizon_sessions,
+        signal_dates.session_number + 1 as entry_session,
+        exits.session_number as exit_session,
+        exits.session_date as return_complete_date
+    from signal_dates
+    cross join horizons
+    inner join sessions as exits
+        on exits.session_number = signal_dates.session_number + 1 + horizons.horizon_sessions
+),
+
+funds as (
+    select
+        ticker,
+        min(session_number) as first_session
+    from cumulative
+    group by ticker
+),
+
+fund_windows as (
+    select
+        windows.*,
+        funds.ticker
+    from windows
+    inner join funds
+        on windows.entry_session >= funds.first_session
+),
+
+with_entry as (
+    select
+        fund_windows.*,
+        entry.cum_log_return_fp as entry_log_fp
+    from fund_windows
+    asof inner join cumulative as entry
+        on fund_windows.ticker = entry.ticker
+            and fund_windows.entry_session >= entry.session_number
+),
+
+final as (
+    select
+        with_entry.ticker,
+        with_entry.signal_date,
+        with_entry.horizon_sessions,
+        with_entry.return_complete_date,
+        exp((exits.cum_log_return_fp - with_entry.entry_log_fp)::double / 1e12)
+        - 1 as forward_return
+    from with_entry
+    asof inner join cumulative as exits
+        on with_entry.ticker = exits.ticker
+            and with_entry.exit_session >= exits.session_number
+)
+
+select * from final

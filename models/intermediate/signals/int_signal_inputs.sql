@@ -1,0 +1,93 @@
+{{ config(materialized='table') }}
+{#-
+    The signals the diagnostics judge that do not depend on the component weights, one row per
+    monthly signal date x eligible fund x signal (higher value = expected to do better):
+
+      score_risk, score_momentum, score_forecast, score_volume   the four component scores
+      peer_momentum_12_1    12-month return skipping the latest month (no model)
+      peer_momentum_6m      6-month return
+      peer_low_volatility   minus the 3-month realised volatility
+      peer_reversal_1m      minus the latest 1-month return
+      peer_trend_200d       adjusted close over its 200-session average, minus 1
+
+    The peers are computed here in SQL from the cleaned prices: the simple yardsticks a model
+    has to beat. The composite and the raw score are added in int_signal_values (they depend
+    on the weights, and the learned weights depend on these components' ICs).
+-#}
+
+with
+
+signal_dates as (
+    select distinct signal_date from {{ ref('int_signal_forward_returns') }}
+    union
+    -- the latest month's signal date, whose forward returns are not complete yet
+    select min(price_date) as signal_date
+    from {{ ref('int_trading_calendar') }}
+    where is_trading_day
+    group by date_trunc('month', price_date)
+),
+
+eligible as (
+    select universe.*
+    from {{ ref('int_scoring_universe') }} as universe
+    inner join signal_dates
+        on universe.as_of_date = signal_dates.signal_date
+    where universe.is_eligible
+),
+
+trend as (
+    select
+        ticker,
+        price_date,
+        case
+            when count(*) over last_rows = 200
+                then adj_close / avg(adj_close) over last_rows - 1
+        end as trend_200d
+    from {{ ref('int_etf_features_daily') }}
+    window last_rows as (
+        partition by ticker order by price_date rows between 199 preceding and current row
+    )
+),
+
+features as (
+    select
+        features.ticker,
+        features.price_date,
+        features.momentum_1m
+    from {{ ref('int_etf_features_daily') }} as features
+    inner join signal_dates
+        on features.price_date = signal_dates.signal_date
+),
+
+wide as (
+    select
+        eligible.as_of_date as signal_date,
+        eligible.ticker,
+        eligible.asset_class,
+        components.score_risk,
+        components.score_momentum,
+        components.score_forecast,
+        components.score_volume,
+        eligible.momentum_12_1 as peer_momentum_12_1,
+        eligible.momentum_6m as peer_momentum_6m,
+        -eligible.realized_vol_3m_ann as peer_low_volatility,
+        -features.momentum_1m as peer_reversal_1m,
+        trend.trend_200d as peer_trend_200d
+    from eligible
+    inner join {{ ref('int_component_scores') }} as components
+        on eligible.as_of_date = components.as_of_date and eligible.ticker = components.ticker
+    left outer join features
+        on eligible.ticker = features.ticker and eligible.as_of_date = features.price_date
+    left outer join trend
+        on eligible.ticker = trend.ticker and eligible.as_of_date = trend.price_date
+),
+
+final as (
+    unpivot wide
+    on
+    score_risk, score_momentum, score_forecast, score_volume, peer_momentum_12_1,
+    peer_momentum_6m, peer_low_volatility, peer_reversal_1m, peer_trend_200d
+    into name signal value signal_value
+)
+
+select * from final

@@ -1,0 +1,16 @@
+"""Signal quality summaries (etf_warehouse.signals.diagnostics), the source of
+mart_signal_diagnostics: per signal, horizon and segment (overall, regime, asset class), the
+mean rank IC with its Newey-West t-stat, IC information ratio, hit rate, annualised quintile
+returns, top-minus-bottom spread and top-quintile turnover.
+"""
+
+from etf_warehouse.dbt_glue import with_date_columns
+from etf_warehouse.signals.diagnostics import segmented, summarise_ic
+
+
+def model(dbt, session):
+    overall = dbt.ref("mart_signal_ic").df()
+    by_class = dbt.ref("int_signal_ic_by_asset_class").df()
+    per_date = segmented(overall, by_class)
+    summary = summarise_ic(per_date, float(dbt.config.get("sessions_per_year")))
+    return with_date_columns(summary, ["first_signal_date", "last_signal_date"])
