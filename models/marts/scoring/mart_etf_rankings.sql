@@ -8,19 +8,20 @@
     The daily ranked score: one row per trading day and live fund, with its components,
     penalties, multipliers and the inputs behind them.
 
-      weighted_score  = sum of component scores x the day's weights
+      weighted_score  = sum of component scores x the day's weights (scoring_weights_mode)
       raw_score       = percentile (0-100) of weighted_score among the day's eligible funds
       penalty_points  = min(30, sum of mart_etf_penalties points)
-      composite_score = clamp((raw_score - penalty_points) x macro_multiplier x geo_multiplier,
-                              0, 100)
-      score_rank      = 1 for the best eligible fund that day (ties broken by raw score, ticker)
+      adjusted_score  = (raw_score - penalty_points) x macro_multiplier x geo_multiplier
+      composite_score = adjusted_score re-ranked to 0-100 among the day's eligible funds
+                        (one fund at 100, one at 0, unique: macros/scoring/composite_score.sql)
+      score_rank      = 1 for the best eligible fund that day (the composite's order)
       position_size   = inverse-GARCH-vol weight among the day's top `position_top_n` funds
                         (0 below them; null when not eligible)
 
     macro_multiplier and geo_multiplier come from int_market_context_multipliers (seed
     market_sensitivities x the day's macro and geopolitical pressures, bounded 0.7-1.3); with
     var market_context_adjustment false both are 1 and composite_score equals
-    composite_score_unadjusted = clamp(raw_score - penalty_points, 0, 100).
+    composite_score_unadjusted, the re-ranked raw_score - penalty_points.
 -#}
 
 with
@@ -35,6 +36,7 @@ components as (
 
 weights as (
     select * from {{ ref('int_scoring_weights') }}
+    where weights_mode = '{{ var("scoring_weights_mode") }}'
 ),
 
 multipliers as (
@@ -94,30 +96,18 @@ scored as (
     select
         *,
         case
-            when is_eligible
-                then 100.0 * percent_rank() over (
-                        partition by as_of_date, is_eligible order by weighted_score
-                    )
+            when is_eligible then {{ raw_score('weighted_score', 'as_of_date, is_eligible') }}
         end as raw_score,
         least(penalty_points_uncapped, 30) as penalty_points
     from combined
 ),
 
-composite as (
+adjusted as (
     select
         *,
-        case
-            when is_eligible
-                then greatest(
-                        0.0,
-                        least(
-                            100.0, (raw_score - penalty_points) * macro_multiplier * geo_multiplier
-                        )
-                    )
-        end as composite_score,
-        case
-            when is_eligible then greatest(0.0, least(100.0, raw_score - penalty_points))
-        end as composite_score_unadjusted
+        {{ adjusted_score('raw_score', 'penalty_points', 'macro_multiplier', 'geo_multiplier') }}
+            as adjusted_score,
+        {{ adjusted_score('raw_score', 'penalty_points') }} as adjusted_score_unadjusted
     from scored
 ),
 
@@ -126,13 +116,20 @@ ranked as (
         *,
         case
             when is_eligible
-                then row_number() over (
-                        partition by as_of_date, is_eligible
-                        order by composite_score desc, raw_score desc, ticker asc
-                    )
+                then {{ composite_score('adjusted_score', 'raw_score', 'as_of_date, is_eligible') }}
+        end as composite_score,
+        case
+            when is_eligible
+                then {{ composite_score(
+                    'adjusted_score_unadjusted', 'raw_score', 'as_of_date, is_eligible'
+                ) }}
+        end as composite_score_unadjusted,
+        case
+            when is_eligible
+                then {{ score_rank('adjusted_score', 'raw_score', 'as_of_date, is_eligible') }}
         end as score_rank,
         count(*) filter (where is_eligible) over (partition by as_of_date) as n_eligible
-    from composite
+    from adjusted
 ),
 
 sized as (
@@ -178,6 +175,7 @@ final as (
         n_penalties,
         macro_multiplier,
         geo_multiplier,
+        adjusted_score,
         composite_score,
         composite_score_unadjusted,
         score_rank,
