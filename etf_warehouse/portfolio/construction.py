@@ -70,6 +70,8 @@ STRATEGIES: tuple[Strategy, ...] = (
     Strategy("composite", "mean_variance", "composite_score"),
     Strategy("composite_inverse_vol", "inverse_vol", "composite_score"),
     Strategy("composite_fixed_weights", "mean_variance", "composite_score_fixed"),
+    # weights that follow the components' trailing out-of-sample rank ICs (int_scoring_weights)
+    Strategy("composite_learned_weights", "mean_variance", "composite_score_learned"),
     # the same system ranked without the macro/geo multipliers: what the market context adds
     Strategy("composite_without_market_context", "mean_variance", "composite_score_unadjusted"),
     Strategy("composite_survivors_only", "mean_variance", "composite_score", True),
@@ -293,8 +295,8 @@ def strategy_targets(
     """Target weights of one strategy at every signal date (rows with weight > 0).
 
     ``signals``: signal_date, ticker, asset_class, risk_category, composite_score,
-    composite_score_fixed, composite_score_unadjusted, forecast_return, garch_vol_ann,
-    leverage, is_survivor (eligible funds only).
+    composite_score_fixed, composite_score_learned, composite_score_unadjusted,
+    forecast_return, garch_vol_ann, leverage, is_survivor (eligible funds only).
     ``daily_returns``: date x ticker daily returns (NaN where no price), used up to each signal
     date only. ``previous``: the weights before the first signal date (turnover penalty).
     """

@@ -18,6 +18,7 @@ STRATEGIES = {
     "composite",
     "composite_inverse_vol",
     "composite_fixed_weights",
+    "composite_learned_weights",
     "composite_without_market_context",
     "composite_survivors_only",
     "equal_weight_unlevered",
@@ -30,6 +31,7 @@ POINT_IN_TIME_STRATEGIES = (
     "composite",
     "composite_inverse_vol",
     "composite_fixed_weights",
+    "composite_learned_weights",
     "composite_without_market_context",
     "equal_weight_unlevered",
     "equal_weight",
@@ -178,9 +180,10 @@ def check_summary(build: DbtResult) -> dict[str, tuple]:
         for value in (psr, dsr, spa, family):
             assert 0.0 <= value <= 1.0, strategy
         assert turnover > 0 and drag > 0, strategy
-        # composite, composite_inverse_vol, composite_fixed_weights and
-        # composite_without_market_context, and the recorded trials selected on returns
-        assert trials == 4 + recorded and recorded > 0
+        # composite, composite_inverse_vol, composite_fixed_weights,
+        # composite_learned_weights and composite_without_market_context, and the recorded
+        # trials selected on returns
+        assert trials == 5 + recorded and recorded > 0
         assert 1.0 <= effective <= trials
         families.add(family)
     assert len(families) == 1  # one test of the family, on every row

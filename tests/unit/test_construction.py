@@ -94,6 +94,7 @@ def make_market(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "risk_category": risk[i],
                     "composite_score": rng.normal(),
                     "composite_score_fixed": rng.normal(),
+                    "composite_score_learned": rng.normal(),
                     "composite_score_unadjusted": rng.normal(),
                     "forecast_return": rng.normal(0.005, 0.01),
                     "garch_vol_ann": rng.uniform(0.15, 0.22),
@@ -472,6 +473,7 @@ def test_selecting_strategies_pick_from_the_top_of_their_score(
         assert set(held) <= set(top)
     for name, column in (
         ("composite_fixed_weights", "composite_score_fixed"),
+        ("composite_learned_weights", "composite_score_learned"),
         ("composite_without_market_context", "composite_score_unadjusted"),
     ):
         top_alternative = day.nlargest(SETTINGS.top_n, column)["ticker"]
@@ -555,6 +557,7 @@ def test_inverse_vol_respects_a_group_cap_with_low_vol_members() -> None:
             "risk_category": ["low"] * n,
             "composite_score": np.arange(n, 0, -1.0),
             "composite_score_fixed": np.arange(n, 0, -1.0),
+            "composite_score_learned": np.arange(n, 0, -1.0),
             "composite_score_unadjusted": np.arange(n, 0, -1.0),
             "forecast_return": 0.01,
             "garch_vol_ann": [0.05, 0.05] + [0.2] * (n - 2),  # two low-vol gold funds

@@ -5,8 +5,10 @@
     trading day), with
 
     - composite_score: the system's score that day (regime-adaptive weights by default);
-    - composite_score_fixed: the same score recomputed with the `fixed` weights of seed
-      regime_weights (raw score re-ranked, same penalties and multipliers);
+    - composite_score_fixed, composite_score_learned: the same score with the `fixed` weights
+      of seed regime_weights and with the `learned` weights of int_scoring_weights (whichever
+      mode the build ranks by): components reweighted, then the one composite formula of
+      macros/scoring/composite_score.sql with the day's penalties and multipliers;
     - composite_score_unadjusted: the score without the macro/geo multipliers (the
       composite_without_market_context strategy, what the market context adds);
     - the construction inputs (forecast, GARCH vol, asset class, risk category, leverage: the
@@ -23,9 +25,9 @@ rankings as (
     where is_eligible
 ),
 
-fixed_weights as (
-    select * from {{ ref('regime_weights') }}
-    where regime = 'fixed'
+mode_weights as (
+    select * from {{ ref('int_scoring_weights') }}
+    where weights_mode in ('fixed', 'learned')
 ),
 
 rebalance_dates as (
@@ -42,48 +44,73 @@ etfs as (
     from {{ ref('dim_etfs') }}
 ),
 
-fixed_scores as (
+reweighted as (
+    -- each fund's weighted score under the fixed and the learned weights
     select
         rankings.*,
-        fixed_weights.weight_risk * rankings.score_risk
-        + fixed_weights.weight_momentum * rankings.score_momentum
-        + fixed_weights.weight_forecast * rankings.score_forecast
-        + fixed_weights.weight_volume * rankings.score_volume as weighted_score_fixed
+        mode_weights.weights_mode as variant_mode,
+        mode_weights.weight_risk * rankings.score_risk
+        + mode_weights.weight_momentum * rankings.score_momentum
+        + mode_weights.weight_forecast * rankings.score_forecast
+        + mode_weights.weight_volume * rankings.score_volume as variant_weighted_score
     from rankings
     inner join rebalance_dates
         on rankings.as_of_date = rebalance_dates.signal_date
-    cross join fixed_weights
+    inner join mode_weights
+        on rankings.as_of_date = mode_weights.as_of_date
+),
+
+variant_raw as (
+    select
+        *,
+        {{ raw_score('variant_weighted_score', 'as_of_date, variant_mode') }} as variant_raw_score
+    from reweighted
+),
+
+variant_scores as (
+    select
+        *,
+        {{ composite_score(
+            adjusted_score(
+                'variant_raw_score', 'penalty_points', 'macro_multiplier', 'geo_multiplier'
+            ),
+            'variant_raw_score',
+            'as_of_date, variant_mode'
+        ) }} as variant_composite_score
+    from variant_raw
+),
+
+variants as (
+    select
+        as_of_date,
+        ticker,
+        max(variant_composite_score) filter (where variant_mode = 'fixed')
+            as composite_score_fixed,
+        max(variant_composite_score) filter (where variant_mode = 'learned')
+            as composite_score_learned
+    from variant_scores
+    group by as_of_date, ticker
 ),
 
 final as (
     select
-        fixed_scores.as_of_date as signal_date,
-        fixed_scores.ticker,
-        fixed_scores.asset_class,
-        fixed_scores.risk_category,
-        fixed_scores.composite_score,
-        greatest(
-            0.0,
-            least(
-                100.0,
-                (
-                    100.0 * percent_rank()
-                        over (
-                            partition by fixed_scores.as_of_date
-                            order by fixed_scores.weighted_score_fixed
-                        )
-                    - fixed_scores.penalty_points
-                ) * fixed_scores.macro_multiplier * fixed_scores.geo_multiplier
-            )
-        ) as composite_score_fixed,
-        fixed_scores.composite_score_unadjusted,
-        fixed_scores.forecast_return,
-        fixed_scores.garch_vol_ann,
+        rankings.as_of_date as signal_date,
+        rankings.ticker,
+        rankings.asset_class,
+        rankings.risk_category,
+        rankings.composite_score,
+        variants.composite_score_fixed,
+        variants.composite_score_learned,
+        rankings.composite_score_unadjusted,
+        rankings.forecast_return,
+        rankings.garch_vol_ann,
         etfs.leverage,
         not etfs.is_delisted as is_survivor
-    from fixed_scores
+    from rankings
+    inner join variants
+        on rankings.as_of_date = variants.as_of_date and rankings.ticker = variants.ticker
     inner join etfs
-        on fixed_scores.ticker = etfs.ticker
+        on rankings.ticker = etfs.ticker
 )
 
 select * from final

@@ -16,6 +16,7 @@ final as (
         latest.risk_category,
         latest.composite_score,
         null::double as composite_score_fixed,
+        null::double as composite_score_learned,
         latest.composite_score_unadjusted,
         latest.forecast_return,
         latest.garch_vol_ann,

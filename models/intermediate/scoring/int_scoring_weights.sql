@@ -1,7 +1,24 @@
 {#-
-    The component weights used on each trading day: those of the day's market regime (seed
-    regime_weights), or the `fixed` row when the `scoring_weights_mode` var is `fixed`.
+    The component weights of every weights mode on each trading day (one row per day and mode);
+    mart_etf_rankings uses the mode of var `scoring_weights_mode`, the backtest compares all
+    three (int_backtest_signals):
+
+      regime   the weights of the day's market regime (seed regime_weights)
+      fixed    the `fixed` row of seed regime_weights, every day
+      learned  weights that follow each component's trailing out-of-sample rank IC:
+                 ic_c     = mean 21-session rank IC of component c over its latest
+                            `learned_weights_window` monthly ICs complete before the day
+                 w_ic     = max(ic_c, 0) / sum over components of max(ic, 0)
+                 weight_c = (1 - s) x w_ic + s x 1/4,  s = `learned_weights_shrinkage`
+               so weights are non-negative, sum to 1 and are shrunk toward equal weights. With
+               fewer than `learned_weights_min_ics` ICs, or no component with a positive IC,
+               they are equal weights (learned_status says which).
+
+    A learned weight on day d uses only ICs whose forward returns were complete before d
+    (int_component_ic's as_of_date < d): point-in-time.
 -#}
+{%- set window = var('learned_weights_window') | int %}
+{%- set shrink = var('learned_weights_shrinkage') %}
 
 with
 
@@ -17,7 +34,7 @@ regimes as (
     from {{ ref('int_market_regimes') }}
 ),
 
-weights as (
+seed_weights as (
     select * from {{ ref('regime_weights') }}
 ),
 
@@ -30,22 +47,148 @@ daily_regime as (
         on calendar.as_of_date >= regimes.date
 ),
 
-final as (
+component_ic as (
+    select
+        as_of_date as ic_known_date,
+        signal_date,
+        signal,
+        rank_ic,
+        {{ fixed_point('rank_ic', '1e12') }} as rank_ic_fp
+    from {{ ref('int_component_ic') }}
+    where horizon_sessions = {{ var('forecast_horizon') }}
+),
+
+trailing_ic as (
+    select
+        ic_known_date,
+        signal,
+        -- exact (fixed-point) sums: the same bits whatever data follows
+        {{ exact_window_sum('rank_ic_fp', '1e12', 'last_rows') }} / count(rank_ic) over last_rows
+            as mean_ic,
+        count(rank_ic) over last_rows as n_ics
+    from component_ic
+    window last_rows as (
+        partition by signal order by signal_date
+        rows between {{ window - 1 }} preceding and current row
+    )
+),
+
+evidence as (
+    select
+        ic_known_date,
+        max(mean_ic) filter (where signal = 'score_risk') as ic_risk,
+        max(mean_ic) filter (where signal = 'score_momentum') as ic_momentum,
+        max(mean_ic) filter (where signal = 'score_forecast') as ic_forecast,
+        max(mean_ic) filter (where signal = 'score_volume') as ic_volume,
+        min(n_ics) as n_ics
+    from trailing_ic
+    group by ic_known_date
+),
+
+learned_raw as (
+    select
+        *,
+        greatest(coalesce(ic_risk, 0), 0) + greatest(coalesce(ic_momentum, 0), 0)
+        + greatest(coalesce(ic_forecast, 0), 0) + greatest(coalesce(ic_volume, 0), 0)
+            as positive_ic_total
+    from evidence
+),
+
+daily_evidence as (
     select
         daily_regime.as_of_date,
         daily_regime.regime,
-        '{{ var("scoring_weights_mode", "regime") }}' as weights_mode,
-        weights.weight_risk,
-        weights.weight_momentum,
-        weights.weight_forecast,
-        weights.weight_volume
+        learned_raw.n_ics,
+        learned_raw.positive_ic_total,
+        learned_raw.ic_risk,
+        learned_raw.ic_momentum,
+        learned_raw.ic_forecast,
+        learned_raw.ic_volume,
+        case
+            when coalesce(learned_raw.n_ics, 0) < {{ var('learned_weights_min_ics') }}
+                then 'warming_up'
+            when learned_raw.positive_ic_total <= 0 then 'no_positive_ic'
+            else 'learned'
+        end as learned_status
     from daily_regime
-    inner join weights
-        on weights.regime = {% if var('scoring_weights_mode') == 'fixed' -%}
-            'fixed'
-    {%- else -%}
-            daily_regime.regime
-    {%- endif %}
+    asof left outer join learned_raw
+        on daily_regime.as_of_date > learned_raw.ic_known_date
+),
+
+learned as (
+    select
+        as_of_date,
+        regime,
+        'learned' as weights_mode,
+        learned_status,
+        ic_risk as trailing_ic_risk,
+        ic_momentum as trailing_ic_momentum,
+        ic_forecast as trailing_ic_forecast,
+        ic_volume as trailing_ic_volume,
+        case
+            when learned_status = 'learned'
+                then {{ learned_weight('ic_risk', shrink) }}
+            else 0.25
+        end as weight_risk,
+        case
+            when learned_status = 'learned'
+                then {{ learned_weight('ic_momentum', shrink) }}
+            else 0.25
+        end as weight_momentum,
+        case
+            when learned_status = 'learned'
+                then {{ learned_weight('ic_forecast', shrink) }}
+            else 0.25
+        end as weight_forecast,
+        case
+            when learned_status = 'learned'
+                then {{ learned_weight('ic_volume', shrink) }}
+            else 0.25
+        end as weight_volume
+    from daily_evidence
+),
+
+seed_modes as (
+    select unnest(['regime', 'fixed']) as weights_mode
+),
+
+seeded as (
+    select
+        daily_regime.as_of_date,
+        daily_regime.regime,
+        modes.weights_mode,
+        null::varchar as learned_status,
+        seed_weights.weight_risk,
+        null::double as trailing_ic_risk,
+        seed_weights.weight_momentum,
+        null::double as trailing_ic_momentum,
+        seed_weights.weight_forecast,
+        null::double as trailing_ic_forecast,
+        seed_weights.weight_volume,
+        null::double as trailing_ic_volume
+    from daily_regime
+    cross join seed_modes as modes
+    inner join seed_weights
+        on seed_weights.regime = if(modes.weights_mode = 'fixed', 'fixed', daily_regime.regime)
+),
+
+final as (
+    select * from seeded
+    union all by name
+    select * from learned
 )
 
-select * from final
+select
+    as_of_date,
+    weights_mode,
+    regime,
+    weight_risk,
+    weight_momentum,
+    weight_forecast,
+    weight_volume,
+    learned_status,
+    trailing_ic_risk,
+    trailing_ic_momentum,
+    trailing_ic_forecast,
+    trailing_ic_volume
+from final
