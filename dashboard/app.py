@@ -17,6 +17,7 @@ PAGES = {
     "etf": "ETF drill-down",
     "portfolio": "Portfolio and trade list",
     "backtest": "Backtest",
+    "signals": "Signals",
     "stress": "Stress tests",
     "context": "Regime and macro/geo context",
     "quality": "Data quality",
@@ -103,6 +104,34 @@ elif page == "backtest" and needs("mart_backtest_summary", "mart_backtest_daily"
     st.line_chart(curves, x="date", y="nav", color="strategy")
     st.subheader("Drawdown")
     st.line_chart(curves, x="date", y="drawdown", color="strategy")
+
+elif page == "signals" and needs("mart_signal_ic", "mart_signal_diagnostics"):
+    st.caption(
+        "Does the score predict? Rank IC = Spearman correlation of a signal with the funds'"
+        " forward total return, on the first trading day of each month, dated by when the"
+        " return is complete. Peers (peer_*) are simple signals with no model."
+    )
+    horizon = st.selectbox("Horizon (sessions)", [21, 1, 5, 63], index=0)
+    summary = snapshot.signal_diagnostics(horizon)
+    st.subheader(f"Signals ranked by mean rank IC, {horizon}-session horizon")
+    st.dataframe(summary, hide_index=True, width="stretch")
+    choices = summary["signal"].tolist()
+    defaults = [s for s in ("composite_score", "peer_momentum_12_1") if s in choices]
+    chosen = st.multiselect("Signals to plot", choices, default=defaults)
+    if chosen:
+        history = snapshot.signal_ic_history(chosen, horizon, window=12)
+        st.subheader("Rolling 12-month mean rank IC")
+        st.line_chart(history, x="as_of_date", y="rolling_mean_ic", color="signal")
+        st.subheader("Decay: mean rank IC by horizon")
+        decay = snapshot.signal_decay()
+        st.line_chart(
+            decay[decay["signal"].isin(chosen)], x="horizon_sessions", y="mean_ic", color="signal"
+        )
+    first = choices.index("composite_score") if "composite_score" in choices else 0
+    focus = st.selectbox("Quintile returns of", choices, index=first) if choices else None
+    if focus:
+        st.subheader(f"{focus}: annualised mean forward return by quintile (Q5 = highest)")
+        st.bar_chart(snapshot.signal_quintiles(focus, horizon), x="quintile", y="return_ann")
 
 elif page == "stress" and needs("mart_stress_tests"):
     stress = snapshot.stress_tests()

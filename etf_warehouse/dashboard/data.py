@@ -130,6 +130,57 @@ class Snapshot:
             [strategies],
         )
 
+    def signal_diagnostics(self, horizon: int) -> pd.DataFrame:
+        return self.query(
+            """
+            select signal, mean_ic, ic_t_stat, ic_ir, hit_rate, top_minus_bottom_ann,
+                top_quintile_turnover, n_dates
+            from mart_signal_diagnostics
+            where segment_type = 'overall' and horizon_sessions = ? order by mean_ic desc
+            """,
+            [horizon],
+        )
+
+    def signal_decay(self) -> pd.DataFrame:
+        return self.query(
+            """
+            select signal, horizon_sessions, mean_ic from mart_signal_diagnostics
+            where segment_type = 'overall' order by signal, horizon_sessions
+            """
+        )
+
+    def signal_quintiles(self, signal: str, horizon: int) -> pd.DataFrame:
+        frame = self.query(
+            """
+            select quintile_1_return_ann, quintile_2_return_ann, quintile_3_return_ann,
+                quintile_4_return_ann, quintile_5_return_ann
+            from mart_signal_diagnostics
+            where segment_type = 'overall' and signal = ? and horizon_sessions = ?
+            """,
+            [signal, horizon],
+        )
+        if frame.empty:
+            return pd.DataFrame({"quintile": [], "return_ann": []})
+        return pd.DataFrame(
+            {"quintile": [f"Q{k}" for k in range(1, 6)], "return_ann": frame.iloc[0].to_numpy()}
+        )
+
+    def signal_ic_history(self, signals: list[str], horizon: int, window: int) -> pd.DataFrame:
+        """Each signal's rank IC by the date it became known, with its rolling mean."""
+        return self.query(
+            """
+            select as_of_date, signal, rank_ic,
+                avg(rank_ic) over (
+                    partition by signal order by signal_date
+                    rows between ? preceding and current row
+                ) as rolling_mean_ic
+            from mart_signal_ic
+            where list_contains(?, signal) and horizon_sessions = ?
+            order by as_of_date
+            """,
+            [window - 1, signals, horizon],
+        )
+
     def stress_tests(self) -> pd.DataFrame:
         return self.query(
             """

@@ -42,6 +42,7 @@ PAGES = {
     "etf": "total-return index",
     "portfolio": "Funds held in the target portfolio",
     "backtest": "Equity curve",
+    "signals": "Signals ranked by mean rank IC",
     "stress": "Target portfolio",
     "context": "Regime today",
     "quality": "Check results",
