@@ -83,6 +83,23 @@ STRATEGIES: tuple[Strategy, ...] = (
 # SQL reads it from the macro backtest_benchmark(); tests/unit/test_construction.py keeps the
 # two equal)
 BENCHMARK = "equal_weight_unlevered"
+WEIGHTS_MODES = ("regime", "fixed", "learned")  # var scoring_weights_mode (int_scoring_weights)
+
+
+def backtest_strategies(weights_mode: str = "regime") -> tuple[Strategy, ...]:
+    """The strategies of a build whose ranking uses ``weights_mode``.
+
+    ``composite`` ranks by the build's own score; the other two weights modes run beside it as
+    ``composite_<mode>_weights``. With the default (regime) that is STRATEGIES; with ``fixed``
+    or ``learned`` the variant equal to ``composite`` is replaced by the regime-weights one, so
+    no variant is counted twice and every mode is backtested.
+    """
+    if weights_mode not in WEIGHTS_MODES:
+        raise ValueError(f"scoring_weights_mode {weights_mode!r}: use one of {WEIGHTS_MODES}")
+    if weights_mode == "regime":
+        return STRATEGIES
+    regime = Strategy("composite_regime_weights", "mean_variance", "composite_score_regime")
+    return tuple(regime if s.name == f"composite_{weights_mode}_weights" else s for s in STRATEGIES)
 
 
 @dataclass(frozen=True)
@@ -295,7 +312,8 @@ def strategy_targets(
     """Target weights of one strategy at every signal date (rows with weight > 0).
 
     ``signals``: signal_date, ticker, asset_class, risk_category, composite_score,
-    composite_score_fixed, composite_score_learned, composite_score_unadjusted,
+    composite_score_regime, composite_score_fixed, composite_score_learned,
+    composite_score_unadjusted,
     forecast_return, garch_vol_ann, leverage, is_survivor (eligible funds only).
     ``daily_returns``: date x ticker daily returns (NaN where no price), used up to each signal
     date only. ``previous``: the weights before the first signal date (turnover penalty).

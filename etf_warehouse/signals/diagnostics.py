@@ -6,13 +6,15 @@ segment (``mart_signal_diagnostics``):
 
 - ``mean_ic``: the mean rank IC over the signal dates;
 - ``ic_t_stat``: ``mean_ic`` over its Newey-West (Bartlett kernel) standard error, with
-  ``max(ceil(h / 21), floor(4 (T / 100)^(2/9)))`` lags: monthly signal dates whose forward
-  windows of ``h`` sessions overlap are autocorrelated by construction, and the usual
-  bandwidth rule covers the rest (statsmodels' HAC estimator);
+  ``max(ceil(h / 21), floor(4 (T / 100)^(2/9)))`` lags (at most T - 2): monthly signal dates
+  whose forward windows of ``h`` sessions overlap are autocorrelated by construction, and the
+  usual bandwidth rule covers the rest (statsmodels' HAC estimator). A regime's dates are not
+  consecutive months; they are treated as one series in date order;
 - ``ic_ir``: ``mean_ic / std(ic)``, per signal date (not annualised);
 - ``hit_rate``: the share of dates with a positive IC;
 - ``quintile_k_return_ann`` and ``top_minus_bottom_ann``: mean quintile forward returns over
-  ``h`` sessions, times ``sessions_per_year / h`` (simple annualisation of the mean);
+  ``h`` sessions, times ``sessions_per_year / h`` (var trading_days_per_year, 252; simple
+  annualisation of the mean);
 - ``top_quintile_turnover``: the mean share of the top quintile replaced each signal date.
 """
 
@@ -51,6 +53,11 @@ def newey_west_lags(n_dates: int, horizon_sessions: int, spacing_sessions: int =
     return max(overlap, rule)
 
 
+def usable_lags(n_dates: int, lags: int) -> int:
+    """The lags the estimator can use on ``n_dates`` values (at most n - 2)."""
+    return max(0, min(lags, n_dates - 2))
+
+
 def newey_west_t(values: np.ndarray, lags: int) -> float:
     """t-statistic of the mean of ``values`` with a Newey-West (HAC) standard error."""
     values = np.asarray(values, dtype=float)
@@ -58,7 +65,7 @@ def newey_west_t(values: np.ndarray, lags: int) -> float:
     if len(values) < 3 or np.std(values) == 0:
         return float("nan")
     fit = sm.OLS(values, np.ones(len(values))).fit(
-        cov_type="HAC", cov_kwds={"maxlags": min(lags, len(values) - 2)}
+        cov_type="HAC", cov_kwds={"maxlags": usable_lags(len(values), lags)}
     )
     return float(fit.tvalues[0])
 
@@ -72,13 +79,14 @@ def summarise_ic(per_date: pd.DataFrame, sessions_per_year: float = 252.0) -> pd
     if per_date.empty:
         return empty_summary()
     rows = []
-    ordered = per_date.sort_values([*KEYS, "signal_date"])
+    # one sample for every statistic: the dates with an IC (a constant signal has none)
+    usable = per_date[np.isfinite(per_date["rank_ic"].to_numpy(dtype=float))]
+    ordered = usable.sort_values([*KEYS, "signal_date"])
     for key, group in ordered.groupby(KEYS, sort=True):
         signal, horizon, segment_type, segment = key
         ic = group["rank_ic"].to_numpy(dtype=float)
-        ic = ic[np.isfinite(ic)]
         n = len(ic)
-        lags = newey_west_lags(n, int(horizon))
+        lags = usable_lags(n, newey_west_lags(n, int(horizon)))
         std = float(np.std(ic, ddof=1)) if n > 1 else float("nan")
         scale = sessions_per_year / float(horizon)
         row = {
@@ -101,6 +109,8 @@ def summarise_ic(per_date: pd.DataFrame, sessions_per_year: float = 252.0) -> pd
         for q in QUINTILES:
             row[f"{q}_ann"] = float(group[q].mean() * scale)
         rows.append(row)
+    if not rows:
+        return empty_summary()
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 

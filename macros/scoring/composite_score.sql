@@ -4,13 +4,13 @@
 
       raw_score       = 100 x percent_rank(weighted_score)                  (0-100)
       adjusted_score  = (raw_score - penalty_points) x macro_multiplier x geo_multiplier
-      composite_score = 100 x (position of adjusted_score from the bottom - 1) / (funds - 1)
-      score_rank      = 1 for the highest adjusted_score
+      score_rank      = 1 for the highest adjusted_score (ties: higher raw_score, then the
+                        alphabetically first ticker), so ranks are unique
+      composite_score = 100 x (funds - score_rank) / (funds - 1)             (0-100)
 
     Penalties and multipliers act before the final ranking, so the composite is spread over
     0-100 every day with exactly one fund at 100 and one at 0 (no pile-up from clamping), and
-    its order is the rank order. Ties in adjusted_score are broken by raw_score, then ticker
-    (alphabetically first ranks higher): ranks are unique.
+    it is a function of the rank alone: one ordering decides both (a lone fund scores 100).
 -#}
 
 {% macro raw_score(weighted_score, partition_by='as_of_date') -%}
@@ -21,21 +21,18 @@
     ({{ raw_score }} - {{ penalty_points }}) * {{ macro_multiplier }} * {{ geo_multiplier }}
 {%- endmacro %}
 
-{% macro composite_score(adjusted_score, raw_score, partition_by='as_of_date') -%}
-    coalesce(
-        100.0 * (
-            row_number() over (
-                partition by {{ partition_by }}
-                order by {{ adjusted_score }} asc, {{ raw_score }} asc, ticker desc
-            ) - 1
-        ) / nullif(count(*) over (partition by {{ partition_by }}) - 1, 0),
-        100.0
-    )
-{%- endmacro %}
-
 {% macro score_rank(adjusted_score, raw_score, partition_by='as_of_date') -%}
     row_number() over (
         partition by {{ partition_by }}
-        order by {{ adjusted_score }} desc, {{ raw_score }} desc, ticker asc
+        order by {{ adjusted_score }} desc nulls last, {{ raw_score }} desc nulls last, ticker asc
+    )
+{%- endmacro %}
+
+{#- `score_rank` must be a column computed in an earlier step (windows do not nest). -#}
+{% macro composite_score(score_rank, partition_by='as_of_date') -%}
+    coalesce(
+        100.0 * (count(*) over (partition by {{ partition_by }}) - {{ score_rank }})
+        / nullif(count(*) over (partition by {{ partition_by }}) - 1, 0),
+        100.0
     )
 {%- endmacro %}

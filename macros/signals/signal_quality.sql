@@ -49,31 +49,62 @@ membership as (
         by_day_desc as (partition by segment, signal, signal_date order by signal_value desc)
 ),
 
-top_quintile as (
+date_numbers as (
+    -- the segment's signal dates in order, numbered before any filter, so "previous" is the
+    -- signal date just before (not the last one that happened to have a top quintile)
     select
         segment,
         signal,
         signal_date,
-        ticker,
-        dense_rank() over (partition by segment, signal order by signal_date) as date_number
+        row_number() over (partition by segment, signal order by signal_date) as date_number
+    from (select distinct segment, signal, signal_date from signal_values)
+),
+
+top_quintile as (
+    select
+        membership.segment,
+        membership.signal,
+        membership.ticker,
+        date_numbers.date_number
     from membership
-    where floor(5 * (value_rank - 0.5) / n_signal) = 4
+    inner join date_numbers
+        on membership.segment = date_numbers.segment
+            and membership.signal = date_numbers.signal
+            and membership.signal_date = date_numbers.signal_date
+    where floor(5 * (membership.value_rank - 0.5) / membership.n_signal) = 4
+),
+
+top_sizes as (
+    select
+        segment,
+        signal,
+        date_number,
+        count(*) as n_top
+    from top_quintile
+    group by segment, signal, date_number
 ),
 
 turnover as (
+    -- null when the previous signal date had no top quintile (or there is none)
     select
         current_top.segment,
         current_top.signal,
-        current_top.signal_date,
-        1.0 - count(previous_top.ticker) / count(*) as top_quintile_turnover,
-        max(current_top.date_number) as date_number
+        current_top.date_number,
+        case
+            when max(previous_size.n_top) > 0
+                then 1.0 - count(previous_top.ticker) / count(*)
+        end as top_quintile_turnover
     from top_quintile as current_top
+    left outer join top_sizes as previous_size
+        on current_top.segment = previous_size.segment
+            and current_top.signal = previous_size.signal
+            and previous_size.date_number = current_top.date_number - 1
     left outer join top_quintile as previous_top
         on current_top.segment = previous_top.segment
             and current_top.signal = previous_top.signal
             and current_top.ticker = previous_top.ticker
             and previous_top.date_number = current_top.date_number - 1
-    group by current_top.segment, current_top.signal, current_top.signal_date
+    group by current_top.segment, current_top.signal, current_top.date_number
 ),
 
 joined as (
@@ -180,9 +211,12 @@ select
     with_ic.quintile_5_return - with_ic.quintile_1_return as top_minus_bottom,
     turnover.top_quintile_turnover
 from with_ic
+inner join date_numbers
+    on with_ic.segment = date_numbers.segment
+        and with_ic.signal = date_numbers.signal
+        and with_ic.signal_date = date_numbers.signal_date
 left outer join turnover
-    on with_ic.segment = turnover.segment
-        and with_ic.signal = turnover.signal
-        and with_ic.signal_date = turnover.signal_date
-        and turnover.date_number > 1
+    on date_numbers.segment = turnover.segment
+        and date_numbers.signal = turnover.signal
+        and date_numbers.date_number = turnover.date_number
 {%- endmacro %}

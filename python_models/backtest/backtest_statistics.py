@@ -7,7 +7,7 @@ import pandas as pd
 
 from etf_warehouse.backtest.statistics import strategy_statistics
 from etf_warehouse.dbt_glue import validation_settings, with_date_columns
-from etf_warehouse.portfolio.construction import BENCHMARK, STRATEGIES
+from etf_warehouse.portfolio.construction import BENCHMARK, backtest_strategies
 
 
 def model(dbt, session):
@@ -17,7 +17,8 @@ def model(dbt, session):
     daily["date"] = pd.to_datetime(daily["date"])
     rf = risk_free.set_index(pd.to_datetime(risk_free["date"]))["daily_rf"]
     # the system's variants: every strategy that ranks by a score, on the full universe
-    family = [s.name for s in STRATEGIES if s.score_column is not None and not s.survivors_only]
+    strategies = backtest_strategies(dbt.config.get("scoring_weights_mode"))
+    family = [s.name for s in strategies if s.score_column is not None and not s.survivors_only]
     result = strategy_statistics(
         daily, rf, BENCHMARK, family, validation_settings(dbt.config.get("validation")), recorded
     )

@@ -8,7 +8,7 @@ falls back to capped inverse volatility and says so in `status`.
 import pandas as pd
 
 from etf_warehouse.dbt_glue import portfolio_settings, wide_returns, with_date_columns
-from etf_warehouse.portfolio.construction import portfolio_targets
+from etf_warehouse.portfolio.construction import backtest_strategies, portfolio_targets
 
 
 def model(dbt, session):
@@ -17,6 +17,10 @@ def model(dbt, session):
     constraints = dbt.ref("portfolio_constraints").df()
     signals["signal_date"] = pd.to_datetime(signals["signal_date"])
     holdings = portfolio_targets(
-        signals, returns, constraints, portfolio_settings(dbt.config.get("portfolio"))
+        signals,
+        returns,
+        constraints,
+        portfolio_settings(dbt.config.get("portfolio")),
+        backtest_strategies(dbt.config.get("scoring_weights_mode")),
     )
     return with_date_columns(holdings, ["rebalance_date"])

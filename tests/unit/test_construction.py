@@ -16,6 +16,7 @@ from etf_warehouse.portfolio.construction import (
     Caps,
     PortfolioSettings,
     Strategy,
+    backtest_strategies,
     group_caps,
     mean_variance,
     portfolio_targets,
@@ -742,3 +743,19 @@ def test_gaps_are_not_zero_returns() -> None:
     filled = np.nan_to_num(gappy[:, 3])
     assert cov[3, 3] > filled.var(ddof=1) * 252 * 1.05  # zeros would shrink its variance
     assert np.linalg.eigvalsh(cov).min() > 0
+
+
+@pytest.mark.parametrize("mode", ["regime", "fixed", "learned"])
+def test_every_weights_mode_is_backtested_once(mode):
+    strategies = backtest_strategies(mode)
+    names = [s.name for s in strategies]
+    assert len(names) == len(set(names)) == len(STRATEGIES)
+    # composite ranks by the build's own score; the other two modes run beside it
+    variants = {s.score_column for s in strategies if s.name.endswith("_weights")}
+    others = {f"composite_score_{m}" for m in ("regime", "fixed", "learned") if m != mode}
+    assert variants == others
+
+
+def test_an_unknown_weights_mode_is_refused():
+    with pytest.raises(ValueError, match="scoring_weights_mode"):
+        backtest_strategies("adaptive")

@@ -97,3 +97,17 @@ def test_empty_input_gives_a_typed_empty_summary():
     out = summarise_ic(per_date_frame([0.1]).iloc[0:0])
     assert out.empty and list(out.columns) == SUMMARY_COLUMNS
     assert out["horizon_sessions"].dtype == "int64" and out["mean_ic"].dtype == "float64"
+
+
+def test_dates_without_an_ic_are_left_out_of_every_statistic():
+    frame = per_date_frame([0.1, np.nan, 0.3])
+    frame.loc[1, "top_minus_bottom"] = 1.0  # a constant signal that day: no IC, no spread
+    row = summarise_ic(frame).iloc[0]
+    assert row["n_dates"] == 2 and row["mean_ic"] == pytest.approx(0.2)
+    assert row["top_minus_bottom_ann"] == pytest.approx(0.096)
+    assert row["newey_west_lags"] == 0  # two dates leave the estimator no lag
+
+
+def test_all_dates_without_an_ic_give_a_typed_empty_summary():
+    out = summarise_ic(per_date_frame([np.nan, np.nan]))
+    assert out.empty and out["mean_ic"].dtype == "float64"

@@ -5,10 +5,11 @@
     trading day), with
 
     - composite_score: the system's score that day (regime-adaptive weights by default);
-    - composite_score_fixed, composite_score_learned: the same score with the `fixed` weights
-      of seed regime_weights and with the `learned` weights of int_scoring_weights (whichever
-      mode the build ranks by): components reweighted, then the one composite formula of
-      macros/scoring/composite_score.sql with the day's penalties and multipliers;
+    - composite_score_regime, composite_score_fixed, composite_score_learned: the same score
+      under each weights mode of int_scoring_weights (components reweighted, then the one
+      composite formula of macros/scoring/composite_score.sql with the day's penalties and
+      multipliers). The one equal to the build's mode equals composite_score; the backtest
+      runs the other two as variants (etf_warehouse.portfolio.construction.backtest_strategies);
     - composite_score_unadjusted: the score without the macro/geo multipliers (the
       composite_without_market_context strategy, what the market context adds);
     - the construction inputs (forecast, GARCH vol, asset class, risk category, leverage: the
@@ -27,7 +28,6 @@ rankings as (
 
 mode_weights as (
     select * from {{ ref('int_scoring_weights') }}
-    where weights_mode in ('fixed', 'learned')
 ),
 
 rebalance_dates as (
@@ -67,23 +67,33 @@ variant_raw as (
     from reweighted
 ),
 
-variant_scores as (
+variant_ranks as (
     select
         *,
-        {{ composite_score(
+        {{ score_rank(
             adjusted_score(
                 'variant_raw_score', 'penalty_points', 'macro_multiplier', 'geo_multiplier'
             ),
             'variant_raw_score',
             'as_of_date, variant_mode'
-        ) }} as variant_composite_score
+        ) }} as variant_rank
     from variant_raw
+),
+
+variant_scores as (
+    select
+        *,
+        {{ composite_score('variant_rank', 'as_of_date, variant_mode') }}
+            as variant_composite_score
+    from variant_ranks
 ),
 
 variants as (
     select
         as_of_date,
         ticker,
+        max(variant_composite_score) filter (where variant_mode = 'regime')
+            as composite_score_regime,
         max(variant_composite_score) filter (where variant_mode = 'fixed')
             as composite_score_fixed,
         max(variant_composite_score) filter (where variant_mode = 'learned')
@@ -99,6 +109,7 @@ final as (
         rankings.asset_class,
         rankings.risk_category,
         rankings.composite_score,
+        variants.composite_score_regime,
         variants.composite_score_fixed,
         variants.composite_score_learned,
         rankings.composite_score_unadjusted,

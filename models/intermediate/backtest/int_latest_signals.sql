@@ -15,6 +15,7 @@ final as (
         latest.asset_class,
         latest.risk_category,
         latest.composite_score,
+        null::double as composite_score_regime,
         null::double as composite_score_fixed,
         null::double as composite_score_learned,
         latest.composite_score_unadjusted,

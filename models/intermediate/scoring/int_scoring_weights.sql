@@ -6,8 +6,9 @@
       regime   the weights of the day's market regime (seed regime_weights)
       fixed    the `fixed` row of seed regime_weights, every day
       learned  weights that follow each component's trailing out-of-sample rank IC:
-                 ic_c     = mean 21-session rank IC of component c over its latest
-                            `learned_weights_window` monthly ICs complete before the day
+                 ic_c     = mean rank IC of component c at `learned_weights_horizon` (21
+                            sessions) over its latest `learned_weights_window` (36) monthly
+                            ICs complete before the day
                  w_ic     = max(ic_c, 0) / sum over components of max(ic, 0)
                  weight_c = (1 - s) x w_ic + s x 1/4,  s = `learned_weights_shrinkage`
                so weights are non-negative, sum to 1 and are shrunk toward equal weights. With
@@ -55,7 +56,7 @@ component_ic as (
         rank_ic,
         {{ fixed_point('rank_ic', '1e12') }} as rank_ic_fp
     from {{ ref('int_component_ic') }}
-    where horizon_sessions = {{ var('forecast_horizon') }}
+    where horizon_sessions = {{ learned_weights_horizon() }}
 ),
 
 trailing_ic as (

@@ -19,7 +19,7 @@
                 components.score_volume
             from {{ ref('int_component_scores') }} as components
             where components.as_of_date in (
-                select signal_date from {{ ref('int_signal_forward_returns') }}
+                select signal_date from {{ ref('int_signal_dates') }}
             )
         )
         on score_risk, score_momentum, score_forecast, score_volume

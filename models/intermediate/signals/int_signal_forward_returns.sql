@@ -25,15 +25,11 @@ sessions as (
 ),
 
 signal_dates as (
-    select
-        min(session_date) as signal_date,
-        min(session_number) as session_number
-    from sessions
-    group by date_trunc('month', session_date)
+    select * from {{ ref('int_signal_dates') }}
 ),
 
 horizons as (
-    select unnest([1, 5, 21, 63]) as horizon_sessions
+    select unnest({{ signal_horizons() }}) as horizon_sessions
 ),
 
 log_returns as (
@@ -60,16 +56,18 @@ cumulative as (
 ),
 
 windows as (
+    -- the exit session s + 1 + h; with an exchange calendar a session may have no price row
+    -- at all, then the window is complete on the next session that has one
     select
         signal_dates.signal_date,
         horizons.horizon_sessions,
         signal_dates.session_number + 1 as entry_session,
-        exits.session_number as exit_session,
+        signal_dates.session_number + 1 + horizons.horizon_sessions as exit_session,
         exits.session_date as return_complete_date
     from signal_dates
     cross join horizons
-    inner join sessions as exits
-        on exits.session_number = signal_dates.session_number + 1 + horizons.horizon_sessions
+    asof inner join sessions as exits
+        on exits.session_number >= signal_dates.session_number + 1 + horizons.horizon_sessions
 ),
 
 funds as (

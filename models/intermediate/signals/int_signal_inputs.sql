@@ -8,7 +8,8 @@
       peer_momentum_6m      6-month return
       peer_low_volatility   minus the 3-month realised volatility
       peer_reversal_1m      minus the latest 1-month return
-      peer_trend_200d       adjusted close over its 200-session average, minus 1
+      peer_trend_200d       adjusted close over its average of the latest 200 price rows
+                            (about 200 sessions; more for a fund with gaps), minus 1
 
     The peers are computed here in SQL from the cleaned prices: the simple yardsticks a model
     has to beat. The composite and the raw score are added in int_signal_values (they depend
@@ -18,13 +19,7 @@
 with
 
 signal_dates as (
-    select distinct signal_date from {{ ref('int_signal_forward_returns') }}
-    union
-    -- the latest month's signal date, whose forward returns are not complete yet
-    select min(price_date) as signal_date
-    from {{ ref('int_trading_calendar') }}
-    where is_trading_day
-    group by date_trunc('month', price_date)
+    select signal_date from {{ ref('int_signal_dates') }}
 ),
 
 eligible as (

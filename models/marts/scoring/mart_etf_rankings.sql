@@ -36,7 +36,7 @@ components as (
 
 weights as (
     select * from {{ ref('int_scoring_weights') }}
-    where weights_mode = '{{ var("scoring_weights_mode") }}'
+    where weights_mode = '{{ scoring_weights_mode() }}'
 ),
 
 multipliers as (
@@ -116,20 +116,30 @@ ranked as (
         *,
         case
             when is_eligible
-                then {{ composite_score('adjusted_score', 'raw_score', 'as_of_date, is_eligible') }}
+                then {{ score_rank('adjusted_score', 'raw_score', 'as_of_date, is_eligible') }}
+        end as score_rank,
+        case
+            when is_eligible
+                then {{ score_rank(
+                    'adjusted_score_unadjusted', 'raw_score', 'as_of_date, is_eligible'
+                ) }}
+        end as score_rank_unadjusted,
+        count(*) filter (where is_eligible) over (partition by as_of_date) as n_eligible
+    from adjusted
+),
+
+composite as (
+    select
+        *,
+        case
+            when is_eligible
+                then {{ composite_score('score_rank', 'as_of_date, is_eligible') }}
         end as composite_score,
         case
             when is_eligible
-                then {{ composite_score(
-                    'adjusted_score_unadjusted', 'raw_score', 'as_of_date, is_eligible'
-                ) }}
-        end as composite_score_unadjusted,
-        case
-            when is_eligible
-                then {{ score_rank('adjusted_score', 'raw_score', 'as_of_date, is_eligible') }}
-        end as score_rank,
-        count(*) filter (where is_eligible) over (partition by as_of_date) as n_eligible
-    from adjusted
+                then {{ composite_score('score_rank_unadjusted', 'as_of_date, is_eligible') }}
+        end as composite_score_unadjusted
+    from ranked
 ),
 
 sized as (
@@ -140,7 +150,7 @@ sized as (
             when score_rank <= {{ var('position_top_n') }}
                 then {{ fixed_point('1.0 / garch_vol_21d_ann', '1e9') }}
         end as inverse_vol_fp
-    from ranked
+    from composite
 ),
 
 final as (

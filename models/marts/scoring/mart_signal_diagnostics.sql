@@ -16,7 +16,7 @@ summary as (
 final as (
     select
         signal,
-        horizon_sessions,
+        horizon_sessions::integer as horizon_sessions,
         segment_type,
         segment,
         n_dates,
