@@ -17,6 +17,17 @@
                             previous signal date (null on the first)
       return_complete_date  the day the forward return is known: the row's point-in-time date
 -#}
+{#- The rank of `column` within `partition_by`, 1 = lowest, ties sharing their average rank
+    (what Spearman's correlation ranks by), e.g. 1, 2.5, 2.5, 4. -#}
+{% macro average_rank(column, partition_by) -%}
+    (
+        rank() over (partition by {{ partition_by }} order by {{ column }} asc)
+        + count(*) over (partition by {{ partition_by }})
+        - rank() over (partition by {{ partition_by }} order by {{ column }} desc)
+        + 1
+    ) / 2.0
+{%- endmacro %}
+
 {% macro signal_quality(values_relation, segment_column) -%}
 with
 
@@ -38,15 +49,9 @@ membership as (
         signal,
         signal_date,
         ticker,
-        (
-            rank() over by_day_asc + count(*) over by_day - rank() over by_day_desc + 1
-        ) / 2.0 as value_rank,
-        count(*) over by_day as n_signal
+        {{ average_rank('signal_value', 'segment, signal, signal_date') }} as value_rank,
+        count(*) over (partition by segment, signal, signal_date) as n_signal
     from signal_values
-    window
-        by_day as (partition by segment, signal, signal_date),
-        by_day_asc as (partition by segment, signal, signal_date order by signal_value asc),
-        by_day_desc as (partition by segment, signal, signal_date order by signal_value desc)
 ),
 
 date_numbers as (
@@ -122,32 +127,12 @@ joined as (
 ranked as (
     select
         *,
-        count(*) over by_day as n_funds,
-        (
-            rank() over value_asc + count(*) over by_day - rank() over value_desc + 1
-        ) / 2.0 as value_rank,
-        (
-            rank() over return_asc + count(*) over by_day - rank() over return_desc + 1
-        ) / 2.0 as return_rank
+        count(*) over (partition by segment, signal, signal_date, horizon_sessions) as n_funds,
+        {{ average_rank('signal_value', 'segment, signal, signal_date, horizon_sessions') }}
+            as value_rank,
+        {{ average_rank('forward_return', 'segment, signal, signal_date, horizon_sessions') }}
+            as return_rank
     from joined
-    window
-        by_day as (partition by segment, signal, signal_date, horizon_sessions),
-        value_asc as (
-            partition by segment, signal, signal_date, horizon_sessions
-            order by signal_value asc
-        ),
-        value_desc as (
-            partition by segment, signal, signal_date, horizon_sessions
-            order by signal_value desc
-        ),
-        return_asc as (
-            partition by segment, signal, signal_date, horizon_sessions
-            order by forward_return asc
-        ),
-        return_desc as (
-            partition by segment, signal, signal_date, horizon_sessions
-            order by forward_return desc
-        )
 ),
 
 quintiled as (
