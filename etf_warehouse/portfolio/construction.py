@@ -57,13 +57,23 @@ class PortfolioSettings:
     forecast_periods_per_year: float = 12.0  # the forecast is a 21-session return
 
 
+METHODS = ("mean_variance", "inverse_vol", "equal_weight")
+
+
 @dataclass(frozen=True)
 class Strategy:
     name: str
-    method: str  # mean_variance | inverse_vol | equal_weight
+    method: str  # one of METHODS
     score_column: str | None  # the ranking that selects the funds (None: all eligible)
     survivors_only: bool = False
     unlevered_only: bool = False  # leave out geared, inverse and volatility funds
+
+    def __post_init__(self) -> None:
+        # an unknown method would otherwise fall through to inverse volatility, silently
+        if self.method not in METHODS:
+            raise ValueError(
+                f"strategy {self.name}: method {self.method!r} is not one of {METHODS}"
+            )
 
 
 STRATEGIES: tuple[Strategy, ...] = (

@@ -759,3 +759,8 @@ def test_every_weights_mode_is_backtested_once(mode):
 def test_an_unknown_weights_mode_is_refused():
     with pytest.raises(ValueError, match="scoring_weights_mode"):
         backtest_strategies("adaptive")
+
+
+def test_an_unknown_construction_method_is_refused():
+    with pytest.raises(ValueError, match="is not one of"):
+        Strategy("typo", "mean_varience", "composite_score")

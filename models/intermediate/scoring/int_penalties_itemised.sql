@@ -7,10 +7,10 @@
     Every penalty that fires for an eligible fund on a date, with its points (seed
     penalty_rules: graduated by risk category, `*` for all categories). A rule fires when the
     fund's metric compares with the threshold as the rule says. Ineligible rows are not scored
-    and carry no penalties. The total is capped at 30 in mart_etf_rankings, not here.
+    and carry no penalties. The total is capped at `penalty_points_cap` (30) in
+    mart_etf_rankings, not here.
 -#}
-{%- set metrics = ['history_sessions', 'traded_value_3m', 'garch_vol_21d_ann', 'drawdown',
-    'leverage_distance', 'detected_actions_3m', 'stale_share_3m', 'missing_sessions_3m'] %}
+{%- set metrics = penalty_metrics() %}
 
 with
 

@@ -10,7 +10,7 @@
 
       weighted_score  = sum of component scores x the day's weights (scoring_weights_mode)
       raw_score       = percentile (0-100) of weighted_score among the day's eligible funds
-      penalty_points  = min(30, sum of mart_etf_penalties points)
+      penalty_points  = min(penalty_points_cap (30), sum of mart_etf_penalties points)
       adjusted_score  = (raw_score - penalty_points) x macro_multiplier x geo_multiplier
       composite_score = adjusted_score re-ranked to 0-100 among the day's eligible funds
                         (one fund at 100, one at 0, unique: macros/scoring/composite_score.sql)
@@ -98,7 +98,7 @@ scored as (
         case
             when is_eligible then {{ raw_score('weighted_score', 'as_of_date, is_eligible') }}
         end as raw_score,
-        least(penalty_points_uncapped, 30) as penalty_points
+        least(penalty_points_uncapped, {{ var('penalty_points_cap') }}) as penalty_points
     from combined
 ),
 
