@@ -45,7 +45,7 @@ etfs as (
 ),
 
 reweighted as (
-    -- each fund's weighted score under the fixed and the learned weights
+    -- each fund's weighted score under every weights mode (regime, fixed, learned)
     select
         rankings.*,
         mode_weights.weights_mode as variant_mode,
