@@ -28,6 +28,12 @@
     ) / 2.0
 {%- endmacro %}
 
+{#- The quintile (1 = lowest, 5 = highest) of an average rank among n funds: tied funds share
+    a quintile. -#}
+{% macro signal_quintile(average_rank, n) -%}
+    floor(5 * ({{ average_rank }} - 0.5) / {{ n }})::integer + 1
+{%- endmacro %}
+
 {% macro signal_quality(values_relation, segment_column) -%}
 with
 
@@ -76,7 +82,7 @@ top_quintile as (
         on membership.segment = date_numbers.segment
             and membership.signal = date_numbers.signal
             and membership.signal_date = date_numbers.signal_date
-    where floor(5 * (membership.value_rank - 0.5) / membership.n_signal) = 4
+    where {{ signal_quintile('membership.value_rank', 'membership.n_signal') }} = 5
 ),
 
 top_sizes as (
@@ -138,7 +144,7 @@ ranked as (
 quintiled as (
     select
         *,
-        floor(5 * (value_rank - 0.5) / n_funds)::integer + 1 as quintile
+        {{ signal_quintile('value_rank', 'n_funds') }} as quintile
     from ranked
 ),
 
