@@ -17,9 +17,9 @@ from etf_warehouse.risk.garch import garch_fits_panel
 def model(dbt, session):
     refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
     returns = (
-        dbt.ref("fct_daily_prices")
+        dbt.ref("int_prices_adjusted")
         .filter("daily_return is not null")
-        .project("ticker, date, daily_return")
+        .project("ticker, price_date as date, daily_return")
         .df()
     )
     earlier = session.sql(f"select * from {dbt.this}").df() if refresh_from is not None else None

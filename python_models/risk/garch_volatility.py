@@ -12,9 +12,9 @@ from etf_warehouse.risk.garch import garch_volatility_panel
 def model(dbt, session):
     refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
     returns = (
-        dbt.ref("fct_daily_prices")
+        dbt.ref("int_prices_adjusted")
         .filter("daily_return is not null")
-        .project("ticker, date, daily_return")
+        .project("ticker, price_date as date, daily_return")
         .df()
     )
     fits = dbt.ref("garch_fits").df()

@@ -28,9 +28,9 @@ returns as (
         prices.daily_return,
         calendar.trading_days_to_date
         + case when calendar.is_trading_day then 0 else 1 end as session_number
-    from {{ ref('fct_daily_prices') }} as prices
+    from {{ ref('int_prices_adjusted') }} as prices
     inner join calendar
-        on prices.date = calendar.price_date
+        on prices.price_date = calendar.price_date
     where prices.daily_return is not null
 ),
 
