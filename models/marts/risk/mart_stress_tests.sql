@@ -2,19 +2,12 @@
     Stress scenarios (seeds stress_scenarios, stress_shocks) replayed on today's eligible funds
     and on today's target portfolio (latest_targets, the trade list's destination).
 
-    Historical scenario, per fund, the first that is available:
-      own_history          its total return (adjusted closes) from the close of start_date
-                           to the close of end_date, when it traded through the window;
-      factor_model         its latest factor loadings times the factors' returns over the
-                           window, compounded per period, plus the risk-free return (no alpha),
-                           when the factor data covers the window;
-      asset_class_analogue the median own-history return of the funds of its sub-class (else
-                           asset class) that traded through the window, delisted ones included
-                           (at least two of them).
-    Hypothetical scenario: its latest loadings times the factor shocks (stress_factor_shocks,
-    an instantaneous move, no compounding), floored at -1 (a fund cannot lose more than
-    everything, whatever a linear model extrapolates); without loadings, the median of the
-    funds of its sub-class (else asset class) that have them.
+    Per fund, the first return available (int_stress_modelled_returns says how each is made):
+      own_history          historical scenarios: its own total return over the window;
+      factor_model         its latest significant loadings times the factors' returns over the
+                           window (historical) or times the factor shocks (hypothetical);
+      asset_class_analogue the median of the funds of its sub-class, else asset class
+                           (int_stress_analogues, at least two funds).
     Only loadings with |t| >= `stress_min_abs_t` (2) are used: a shock many standard deviations
     of a quiet factor away (credit spreads +300 bp) would otherwise turn the estimation noise
     of loadings that are really zero into returns of several percent.
@@ -23,8 +16,8 @@
 
     The portfolio row (ticker null): sum of target weight x the fund's shocked return; null
     unless every holding has one. Cash (1 - sum of weights) returns 0.
-    Sums over factors, dates and holdings add in a fixed order (ordered_sum), so rebuilds of the
-    same data give the same bits.
+    Sums over holdings add in a fixed order (ordered_sum), so rebuilds of the same data give
+    the same bits.
 -#}
 
 with
@@ -53,46 +46,12 @@ etfs as (
     from {{ ref('dim_etfs') }}
 ),
 
-prices as (
-    select
-        date,
-        ticker,
-        adj_close
-    from {{ ref('fct_daily_prices') }}
-),
-
-loadings as (
-    -- each fund's latest regression, significant loadings only (|t| >= stress_min_abs_t)
-    select * from {{ ref('factor_loadings') }}
-    where factor != 'alpha' and abs(t_stat) >= {{ var('stress_min_abs_t') }}
-    qualify as_of_date = max(as_of_date) over (partition by ticker)
-),
-
 loadings_dates as (
     select
         ticker,
         max(as_of_date) as loadings_as_of_date
     from {{ ref('factor_loadings') }}
     group by ticker
-),
-
-factor_returns as (
-    select * from {{ ref('int_factor_returns') }}
-),
-
-factor_span as (
-    select
-        min(period_date) as first_period,
-        max(period_date) as last_period
-    from factor_returns
-),
-
-risk_free as (
-    select * from {{ ref('int_risk_free_daily') }}
-),
-
-shocks as (
-    select * from {{ ref('stress_factor_shocks') }}
 ),
 
 targets as (
@@ -102,168 +61,18 @@ targets as (
     from {{ ref('latest_targets') }}
 ),
 
--- historical: own history of every fund in the data (the analogue pool includes delisted ones)
-fund_windows as (
-    select
-        scenarios.scenario,
-        scenarios.start_date,
-        scenarios.end_date,
-        prices.ticker,
-        max(prices.date) filter (where prices.date <= scenarios.start_date) as base_date,
-        arg_max(prices.adj_close, prices.date) filter (where prices.date <= scenarios.start_date)
-            as base_close,
-        max(prices.date) as last_date,
-        arg_max(prices.adj_close, prices.date) as last_close
-    from scenarios
-    inner join prices
-        on scenarios.end_date >= prices.date
-    where scenarios.scenario_type = 'historical'
-    group by scenarios.scenario, scenarios.start_date, scenarios.end_date, prices.ticker
-),
-
-own_history as (
-    -- traded within a week of both ends of the window
-    select
-        scenario,
-        ticker,
-        last_close / base_close - 1.0 as shocked_return
-    from fund_windows
-    where
-        base_date >= start_date - 7
-        and last_date >= end_date - 7
-        and base_close > 0
-),
-
-model_periods as (
-    select
-        scenarios.scenario,
-        loadings.ticker,
-        factor_returns.period_date,
-        {{ ordered_sum('loadings.loading * factor_returns.factor_return', 'loadings.factor') }}
-            as systematic_return
-    from scenarios
-    cross join factor_span
-    inner join factor_returns
-        on
-            scenarios.start_date < factor_returns.period_date
-            and scenarios.end_date >= factor_returns.period_date
-    inner join loadings
-        on factor_returns.factor = loadings.factor
-    where
-        scenarios.scenario_type = 'historical'
-        and factor_span.first_period <= scenarios.start_date
-        and factor_span.last_period >= scenarios.end_date
-    group by scenarios.scenario, loadings.ticker, factor_returns.period_date
-),
-
-window_risk_free as (
-    select
-        scenarios.scenario,
-        {{ ordered_sum('ln(1.0 + risk_free.daily_rf)', 'risk_free.date') }} as log_risk_free
-    from scenarios
-    inner join risk_free
-        on scenarios.start_date < risk_free.date and scenarios.end_date >= risk_free.date
-    group by scenarios.scenario
-),
-
-factor_model_history as (
-    select
-        model_periods.scenario,
-        model_periods.ticker,
-        exp(
-            {{ ordered_sum(
-                'ln(greatest(1.0 + model_periods.systematic_return, 0.01))',
-                'model_periods.period_date'
-            ) }}
-            + coalesce(any_value(window_risk_free.log_risk_free), 0.0)
-        ) - 1.0 as shocked_return
-    from model_periods
-    left outer join window_risk_free
-        on model_periods.scenario = window_risk_free.scenario
-    group by model_periods.scenario, model_periods.ticker
-),
-
--- hypothetical: loadings x shocks
-factor_model_hypothetical as (
-    select
-        shocks.scenario,
-        loadings.ticker,
-        greatest(
-            -1.0, {{ ordered_sum('loadings.loading * shocks.shock', 'loadings.factor') }}
-        ) as shocked_return
-    from shocks
-    inner join loadings
-        on shocks.factor = loadings.factor
-    group by shocks.scenario, loadings.ticker
-),
-
 modelled as (
-    select
-        scenario,
-        ticker,
-        shocked_return,
-        'own_history' as method
-    from own_history
-    union all
-    select
-        scenario,
-        ticker,
-        shocked_return,
-        'factor_model' as method
-    from factor_model_history
-    union all
-    select
-        scenario,
-        ticker,
-        shocked_return,
-        'factor_model' as method
-    from factor_model_hypothetical
-),
-
-analogue_pool as (
-    -- historical: any fund's own history; hypothetical: any fund's factor-model return
-    select
-        modelled.scenario,
-        etfs.asset_class,
-        etfs.sub_class,
-        modelled.shocked_return
-    from modelled
-    inner join etfs
-        on modelled.ticker = etfs.ticker
-    where modelled.method = 'own_history'
-    union all
-    select
-        modelled.scenario,
-        etfs.asset_class,
-        etfs.sub_class,
-        modelled.shocked_return
-    from modelled
-    inner join etfs
-        on modelled.ticker = etfs.ticker
-    where
-        modelled.method = 'factor_model'
-        and modelled.scenario in (select shocks.scenario from shocks)
+    select * from {{ ref('int_stress_modelled_returns') }}
 ),
 
 sub_class_analogues as (
-    select
-        scenario,
-        asset_class,
-        sub_class,
-        median(shocked_return) as shocked_return
-    from analogue_pool
-    group by scenario, asset_class, sub_class
-    having count(*) >= 2
+    select * from {{ ref('int_stress_analogues') }}
+    where analogue_level = 'sub_class'
 ),
 
 asset_class_analogues as (
-    select
-        scenario,
-        asset_class,
-        median(shocked_return) as shocked_return
-    from analogue_pool
-    group by scenario, asset_class
-    having count(*) >= 2
+    select * from {{ ref('int_stress_analogues') }}
+    where analogue_level = 'asset_class'
 ),
 
 best_modelled as (
