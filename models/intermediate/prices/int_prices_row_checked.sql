@@ -1,0 +1,100 @@
+{#-
+    Rules 1 and 2 of int_prices_validated (its header has every rule): every raw row, once.
+    Rows failing a row check, and the copies not kept of a duplicated day, carry their
+    quarantine_reason and quarantine_detail; the rest (one per ticker and day) have them null
+    and go on to the bar, split and jump checks (int_prices_split_evidence).
+-#}
+{%- set numeric_fields = ['close', 'open', 'high', 'low', 'volume', 'adj_close'] %}
+
+with
+
+parsed as (
+    select * from {{ ref('int_prices_parsed') }}
+),
+
+row_checks as (
+    select
+        *,
+        case
+            when is_blank_line then 'blank_line'
+            when ticker is null then 'missing_ticker'
+            when is_truncated and (date_text is null or close_text is null) then 'truncated_row'
+            when date_text is null then 'missing_date'
+            when price_date is null then 'unparseable_date'
+            when close_text is null then 'missing_close'
+            when {{ has_unparsed_field(numeric_fields) }}
+                then 'non_numeric_value'
+            when close <= 0 or adj_close <= 0 then 'non_positive_price'
+            when has_extra_fields then 'unexpected_field_count'
+        end as row_issue
+    from parsed
+),
+
+row_issues as (
+    select
+        *,
+        row_issue as quarantine_reason,
+        case row_issue
+            when 'blank_line' then 'the line is empty'
+            when 'missing_ticker' then 'no ticker in the row'
+            when 'truncated_row' then 'fewer fields than the header: ' || coalesce(raw_line, '')
+            when 'missing_date' then 'the date field is empty'
+            when 'unparseable_date' then 'not a date: ' || date_text
+            when 'missing_close' then 'the close field is empty'
+            when 'non_numeric_value'
+                then 'not a finite number: ' || {{ unparsed_fields_note(numeric_fields) }}
+            when 'non_positive_price'
+                then 'price not above zero: close=' || close_text
+                    || coalesce(', adj_close=' || adj_close_text, '')
+            when 'unexpected_field_count' then 'more fields than the header: ' || raw_line
+        end as quarantine_detail
+    from row_checks
+    where row_issue is not null
+),
+
+valid_rows as (
+    select
+        *,
+        row_number() over same_day as copy_rank,
+        count(*) over same_day as n_copies,
+        first_value(source_file) over same_day as kept_source_file,
+        first_value(source_line) over same_day as kept_source_line,
+        first_value(close) over same_day as kept_close,
+        first_value(concat_ws(',', open, high, low, close, volume, adj_close)) over same_day
+            as kept_values
+    from row_checks
+    where row_issue is null
+    window same_day as (
+        partition by ticker, price_date
+        order by source_file desc, source_line desc
+    )
+),
+
+duplicate_copies as (
+    select
+        *,
+        'duplicate_day' as quarantine_reason,
+        case
+            when concat_ws(',', open, high, low, close, volume, adj_close) = kept_values
+                then 'identical copy of the row kept'
+            else 'conflicting copy (close ' || close || ' vs kept ' || kept_close || ')'
+        end
+        || ' at ' || kept_source_file || ' line ' || kept_source_line as quarantine_detail
+    from valid_rows
+    where copy_rank > 1
+),
+
+unique_rows as (
+    select * from valid_rows
+    where copy_rank = 1
+),
+
+final as (
+    select * from row_issues
+    union all by name
+    select * from duplicate_copies
+    union all by name
+    select * from unique_rows
+)
+
+select * from final
