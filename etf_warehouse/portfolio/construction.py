@@ -93,6 +93,10 @@ STRATEGIES: tuple[Strategy, ...] = (
 # SQL reads it from the macro backtest_benchmark(); tests/unit/test_construction.py keeps the
 # two equal)
 BENCHMARK = "equal_weight_unlevered"
+# the names mart_backtest_summary singles out (macros in macros/helpers/backtest_strategies.sql)
+SYSTEM_STRATEGY = "composite"
+WITHOUT_CONTEXT_STRATEGY = "composite_without_market_context"
+SURVIVORS_ONLY_SUFFIX = "_survivors_only"
 WEIGHTS_MODES = ("regime", "fixed", "learned")  # var scoring_weights_mode (int_scoring_weights)
 
 

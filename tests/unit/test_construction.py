@@ -686,16 +686,33 @@ def test_targets_are_typed(all_targets: pd.DataFrame) -> None:
     assert pd.api.types.is_string_dtype(all_targets["strategy"])
 
 
-def test_the_sql_benchmark_is_the_python_one() -> None:
-    """mart_backtest_* read the benchmark from the macro backtest_benchmark()."""
+def test_the_sql_strategy_names_are_the_python_ones() -> None:
+    """mart_backtest_* read the strategies they single out from macros: the same names."""
     from pathlib import Path
 
-    from etf_warehouse.portfolio.construction import BENCHMARK
+    from etf_warehouse.portfolio import construction
 
-    macro = Path(__file__).resolve().parents[2] / "macros/helpers/backtest_benchmark.sql"
-    body = macro.read_text().split("{% macro backtest_benchmark() -%}")[1]
-    assert body.split("{%-")[0].strip() == f"'{BENCHMARK}'"
-    assert BENCHMARK in {s.name for s in STRATEGIES}
+    macros = Path(__file__).resolve().parents[2] / "macros/helpers/backtest_strategies.sql"
+    text = macros.read_text()
+
+    def literal(macro: str) -> str:
+        return text.split(f"{{% macro {macro}() -%}}")[1].split("{%-")[0].strip()
+
+    names = {s.name for s in STRATEGIES}
+    assert literal("backtest_benchmark") == f"'{construction.BENCHMARK}'"
+    assert literal("backtest_system_strategy") == f"'{construction.SYSTEM_STRATEGY}'"
+    assert (
+        literal("backtest_without_context_strategy") == f"'{construction.WITHOUT_CONTEXT_STRATEGY}'"
+    )
+    assert literal("backtest_survivors_only_suffix") == f"'{construction.SURVIVORS_ONLY_SUFFIX}'"
+    assert {
+        construction.BENCHMARK,
+        construction.SYSTEM_STRATEGY,
+        construction.WITHOUT_CONTEXT_STRATEGY,
+    } <= names
+    # every survivors-only strategy has its full-universe twin
+    suffix = construction.SURVIVORS_ONLY_SUFFIX
+    assert all(n.removesuffix(suffix) in names for n in names if n.endswith(suffix))
 
 
 # --- shrunk_covariance ------------------------------------------------------------------------

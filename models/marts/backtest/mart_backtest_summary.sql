@@ -32,7 +32,7 @@ without_context as (
         cagr as without_context_cagr,
         sharpe as without_context_sharpe
     from statistics
-    where strategy = 'composite_without_market_context'
+    where strategy = {{ backtest_without_context_strategy() }}
 ),
 
 full_universe as (
@@ -66,11 +66,11 @@ final as (
         statistics.cagr - benchmark.benchmark_cagr as excess_cagr_vs_benchmark,
         statistics.cagr - full_universe.full_universe_cagr as survivorship_bias_ann,
         case
-            when statistics.strategy = 'composite'
+            when statistics.strategy = {{ backtest_system_strategy() }}
                 then statistics.cagr - without_context.without_context_cagr
         end as market_context_effect_ann,
         case
-            when statistics.strategy = 'composite'
+            when statistics.strategy = {{ backtest_system_strategy() }}
                 then statistics.sharpe - without_context.without_context_sharpe
         end as market_context_sharpe_effect,
         statistics.sharpe_per_period,
@@ -85,8 +85,7 @@ final as (
     left outer join without_context
         on true
     left outer join full_universe
-        on replace(statistics.strategy, '_survivors_only', '') = full_universe.strategy
-            and statistics.strategy like '%_survivors_only'
+        on statistics.strategy = full_universe.strategy || {{ backtest_survivors_only_suffix() }}
 )
 
 select * from final
