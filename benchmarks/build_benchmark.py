@@ -34,6 +34,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from etf_warehouse.ingest.formats import FORMATS  # noqa: E402
 from etf_warehouse.sample import SampleConfig  # noqa: E402
 from etf_warehouse.sample.files import write_sample_files  # noqa: E402
 
@@ -275,7 +276,7 @@ def main() -> None:
     parser.add_argument("--years", type=float, default=20)
     parser.add_argument("--seed", type=int, default=20_240_601)
     parser.add_argument("--source", choices=["sample", "files"], default="sample")
-    parser.add_argument("--format", choices=["stooq", "yahoo", "long"], default="stooq")
+    parser.add_argument("--format", choices=list(FORMATS), default="stooq")
     parser.add_argument("--workdir", default=None)
     parser.add_argument("--top", type=int, default=8, help="slowest nodes to list")
     args = parser.parse_args()

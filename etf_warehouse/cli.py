@@ -13,6 +13,8 @@ import json
 import sys
 from pathlib import Path
 
+from etf_warehouse.ingest.formats import FORMATS
+
 
 def _sample_files(args: argparse.Namespace) -> int:
     from etf_warehouse.sample import SampleConfig
@@ -182,10 +184,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     sample = sub.add_parser(
-        "sample-files", help="write the synthetic sample market as stooq/yahoo/long files"
+        "sample-files", help=f"write the synthetic sample market as {'/'.join(FORMATS)} files"
     )
     sample.add_argument("out", help="output directory")
-    sample.add_argument("--format", choices=["stooq", "yahoo", "long"], default="stooq")
+    sample.add_argument("--format", choices=list(FORMATS), default="stooq")
     sample.add_argument("--parquet", action="store_true", help="long format as Parquet")
     sample.add_argument("--n-etfs", type=int, default=150)
     sample.add_argument("--years", type=float, default=20.0)

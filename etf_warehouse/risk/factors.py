@@ -34,6 +34,9 @@ Computation: a loop over as-of dates, vectors over funds (batched ``matmul`` and
 ``numpy.linalg`` over a funds x periods x regressors stack). Each fund's numbers depend only on
 its own slice of the stack, so a fund's loadings do not change with which other funds are
 present.
+
+Layout: the stacked OLS and its HAC errors are in :mod:`~etf_warehouse.risk.newey_west`,
+portfolio exposures in :mod:`~etf_warehouse.risk.factor_exposures` (both importable from here).
 """
 
 from __future__ import annotations
@@ -45,6 +48,21 @@ import numpy as np
 import pandas as pd
 
 from etf_warehouse.frames import empty_frame
+from etf_warehouse.risk.factor_exposures import EXPOSURE_SCHEMA, portfolio_exposures
+from etf_warehouse.risk.newey_west import newey_west_lags, ols_newey_west
+
+__all__ = [  # portfolio_exposures and newey_west_lags live in their own modules
+    "ALPHA",
+    "EXPOSURE_SCHEMA",
+    "OUTPUT_SCHEMA",
+    "FactorSettings",
+    "monthly_as_of_dates",
+    "newey_west_lags",
+    "portfolio_exposures",
+    "rolling_factor_loadings",
+    "wide_factor_returns",
+]
+
 
 ALPHA = "alpha"
 
@@ -59,14 +77,6 @@ OUTPUT_SCHEMA: dict[str, str] = {
     "n_obs": "int64",
     "window_start": "datetime64[ns]",
     "window_end": "datetime64[ns]",
-}
-
-EXPOSURE_SCHEMA: dict[str, str] = {
-    "as_of_date": "datetime64[ns]",
-    "strategy": "str",
-    "factor": "str",
-    "loading": "float64",
-    "weight_covered": "float64",
 }
 
 
@@ -104,23 +114,6 @@ class FactorSettings:
             raise ValueError(f"periods_per_year must be > 0, got {self.periods_per_year}")
 
 
-def newey_west_lags(n_obs: np.ndarray) -> np.ndarray:
-    """Newey-West (1994) automatic lag count ``floor(4 * (n / 100) ** (2 / 9))``.
-
-    Parameters
-    ----------
-    n_obs : numpy.ndarray
-        Observations per regression.
-
-    Returns
-    -------
-    numpy.ndarray
-        Lags (int64), computed with the same floating-point expression as statsmodels.
-    """
-    n = np.asarray(n_obs, dtype=np.float64)
-    return np.floor(4 * (n / 100.0) ** (2.0 / 9.0)).astype(np.int64)
-
-
 @dataclass(frozen=True)
 class _Batch:
     """Regressions for one as-of date; arrays over the funds regressed (f) and regressors (k)."""
@@ -133,70 +126,6 @@ class _Batch:
     n_obs: np.ndarray  # (f,)
     first: np.ndarray  # (f,) period indices of the first and last observation used
     last: np.ndarray
-
-
-def _regress_window(
-    x: np.ndarray, y: np.ndarray, n_obs: np.ndarray, hac_lags: int | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """OLS with Newey-West errors on a compacted stack of regressions.
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        (f, w, k) regressors, intercept column first; each fund's retained rows first in period
-        order, then zero rows.
-    y : numpy.ndarray
-        (f, w) excess returns (decimal per period), zero on the padding rows.
-    n_obs : numpy.ndarray
-        (f,) retained rows per fund.
-    hac_lags : int or None
-        Newey-West lags; None for the automatic rule per regression.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        Coefficients (f, k), HAC standard errors (f, k), centred R² (f,) and an (f,) bool mask
-        of regressions that could be solved (a singular ``X'X`` cannot).
-    """
-    n_funds, w, _ = x.shape
-    xt = np.swapaxes(x, 1, 2)
-    xtx = xt @ x
-    xty = xt @ y[:, :, None]
-    ok = np.ones(n_funds, dtype=bool)
-    try:
-        bread = np.linalg.inv(xtx)
-        coef = np.linalg.solve(xtx, xty)[:, :, 0]
-    except np.linalg.LinAlgError:  # a singular window (a factor constant over it): fund by fund
-        bread = np.full_like(xtx, np.nan)
-        coef = np.full(xty.shape[:2], np.nan)
-        for i in range(n_funds):
-            try:
-                bread[i] = np.linalg.inv(xtx[i])
-                coef[i] = np.linalg.solve(xtx[i], xty[i])[:, 0]
-            except np.linalg.LinAlgError:
-                ok[i] = False
-        bread[~ok] = 0.0
-        coef[~ok] = 0.0
-    resid = y - (x @ coef[:, :, None])[:, :, 0]  # zero on the padding rows
-    ssr = np.sum(resid * resid, axis=1)
-    valid = np.arange(w)[None, :] < n_obs[:, None]
-    mean = np.sum(y, axis=1) / n_obs
-    dev = np.where(valid, y - mean[:, None], 0.0)
-    sst = np.sum(dev * dev, axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r_squared = 1.0 - ssr / sst  # NaN when the fund's return is constant over the window
-
-    scores = x * resid[:, :, None]
-    scores_t = np.swapaxes(scores, 1, 2)
-    meat = scores_t @ scores
-    lags = newey_west_lags(n_obs) if hac_lags is None else np.full(n_funds, hac_lags)
-    for lag in range(1, min(int(lags.max()), w - 1) + 1):
-        weight = np.where(lag <= lags, 1.0 - lag / (lags + 1.0), 0.0)
-        gamma = scores_t[:, :, lag:] @ scores[:, :-lag, :]
-        meat += weight[:, None, None] * (gamma + np.swapaxes(gamma, 1, 2))
-    cov = bread @ meat @ bread
-    std_error = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
-    return coef, std_error, r_squared, ok
 
 
 def rolling_factor_loadings(
@@ -287,7 +216,7 @@ def rolling_factor_loadings(
         valid = np.arange(width)[None, :] < n_obs[:, None]
         x = np.where(valid[:, :, None], x_all[rows], 0.0)
         y = np.where(valid, y_all[rows, funds[:, None]], 0.0)
-        coef, std_error, r_squared, ok = _regress_window(x, y, n_obs, settings.hac_lags)
+        coef, std_error, r_squared, ok = ols_newey_west(x, y, n_obs, settings.hac_lags)
         if not ok.all():
             funds, coef, std_error, r_squared = funds[ok], coef[ok], std_error[ok], r_squared[ok]
             n_obs, rows = n_obs[ok], rows[ok]
@@ -348,49 +277,6 @@ def _assemble(
         }
     )
     return out.astype(OUTPUT_SCHEMA)
-
-
-def portfolio_exposures(loadings: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
-    """Portfolio factor exposures: weight-summed fund loadings per strategy and date.
-
-    Parameters
-    ----------
-    loadings : pandas.DataFrame
-        Output of :func:`rolling_factor_loadings` (or a subset): at least ``as_of_date``,
-        ``ticker``, ``factor``, ``loading``.
-    weights : pandas.DataFrame
-        ``as_of_date``, ``strategy``, ``ticker``, ``weight`` (decimal portfolio weight). Rows
-        with a NaN weight are ignored. Weights summing to less than 1 leave the rest in cash,
-        whose loadings are zero; nothing is renormalised.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``EXPOSURE_SCHEMA`` columns, one row per (as_of_date, strategy, factor) where at least
-        one held fund has that loading, sorted by date, strategy and factor (in the loadings'
-        order of first appearance): ``loading`` = sum of weight x fund loading over the funds
-        with a loading that date (``alpha`` stays annualised), ``weight_covered`` = the sum of
-        those funds' weights. Funds held without a loading add to neither.
-    """
-    held = weights[["as_of_date", "strategy", "ticker", "weight"]].dropna(subset=["weight"])
-    fund = loadings[["as_of_date", "ticker", "factor", "loading"]]
-    if held.empty or fund.empty:
-        return empty_frame(EXPOSURE_SCHEMA)
-    held = held.assign(as_of_date=pd.DatetimeIndex(held["as_of_date"]).as_unit("ns"))
-    fund = fund.assign(as_of_date=pd.DatetimeIndex(fund["as_of_date"]).as_unit("ns"))
-    merged = held.merge(fund, on=["as_of_date", "ticker"], how="inner")
-    if merged.empty:
-        return empty_frame(EXPOSURE_SCHEMA)
-    merged = merged.assign(contribution=merged["weight"] * merged["loading"])
-    out = (
-        merged.groupby(["as_of_date", "strategy", "factor"], sort=False)
-        .agg(loading=("contribution", "sum"), weight_covered=("weight", "sum"))
-        .reset_index()
-    )
-    factor_rank = {name: rank for rank, name in enumerate(pd.unique(fund["factor"]))}
-    out = out.assign(_rank=out["factor"].map(factor_rank))
-    out = out.sort_values(["as_of_date", "strategy", "_rank"], kind="stable")
-    return out[list(EXPOSURE_SCHEMA)].reset_index(drop=True).astype(EXPOSURE_SCHEMA)
 
 
 def monthly_as_of_dates(

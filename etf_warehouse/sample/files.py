@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from etf_warehouse.ingest.formats import FORMATS, format_list
 from etf_warehouse.sample.config import SampleConfig
 from etf_warehouse.sample.market import iter_fund_batches, universe_metadata
 
@@ -86,8 +87,8 @@ def write_sample_files(
     batch_size: int = 250,
 ) -> SampleFiles:
     """Generate the market for ``config`` and write it under ``directory`` in ``file_format``."""
-    if file_format not in ("stooq", "yahoo", "long"):
-        raise ValueError(f"file_format must be stooq, yahoo or long, got {file_format!r}")
+    if file_format not in FORMATS:
+        raise ValueError(f"file_format must be {format_list()}, got {file_format!r}")
     if parquet and file_format != "long":
         raise ValueError("Parquet output is for the long format")
     directory = Path(directory)

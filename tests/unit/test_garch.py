@@ -9,7 +9,7 @@ from arch import arch_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etf_warehouse.risk import garch
+from etf_warehouse.risk import garch, garch_model
 from etf_warehouse.risk.garch import (
     FIT_COLUMNS,
     GarchSettings,
@@ -476,7 +476,7 @@ def test_fund_volatility_fit_exception_is_fit_failed(monkeypatch):
         def fit(self, *args, **kwargs):
             raise RuntimeError("optimiser exploded")
 
-    monkeypatch.setattr(garch, "arch_model", ExplodingModel)
+    monkeypatch.setattr(garch_model, "arch_model", ExplodingModel)
     returns = simulate_gjr_t(700, seed=5) / 100.0
     dates, refits = _daily(700)
     result = fund_volatility(dates, returns, refits, GarchSettings(min_obs=500))
