@@ -16,7 +16,8 @@ import pandas as pd
 
 from etf_warehouse.sample.config import SampleConfig, trading_days
 from etf_warehouse.sample.factors import FactorHistory, simulate_factors
-from etf_warehouse.sample.prices import MISSING_METADATA_SLOTS, FundBatch, simulate_funds
+from etf_warehouse.sample.prices import FundBatch, simulate_funds
+from etf_warehouse.sample.scripted import MISSING_METADATA_SLOTS
 from etf_warehouse.sample.universe import Template, slot_templates, slot_tickers
 
 # Composite benchmarks built from the factor returns (no idiosyncratic noise): name -> loadings.

@@ -11,6 +11,10 @@ Daily total return of fund ``j`` (AUD, decimal)::
 
 with ``e_j`` a GARCH(1,1)-t idiosyncratic shock. Geared and inverse funds have their loadings,
 alpha and shock scaled by the leverage (daily reset), plus a financing cost.
+
+The per-fund random draws are in :mod:`etf_warehouse.sample.fund_draws`, the slots that carry the
+scripted special cases in :mod:`etf_warehouse.sample.scripted` and the feed faults in
+:mod:`etf_warehouse.sample.faults`.
 """
 
 from __future__ import annotations
@@ -20,35 +24,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from etf_warehouse.sample.config import ALPHA_PERSISTENCE, ALPHA_VOL_ANN, SampleConfig
+from etf_warehouse.sample.config import SampleConfig
 from etf_warehouse.sample.factors import TRADING_DAYS, FactorHistory
-from etf_warehouse.sample.universe import (
-    FACTORS,
-    Template,
-    effective_idio_vol,
-    effective_loadings,
+from etf_warehouse.sample.faults import inject_faults
+from etf_warehouse.sample.fund_draws import INTRADAY_STEPS, draw_fund
+from etf_warehouse.sample.scripted import (
+    DECLARED_ACTIONS,
+    FORCED_DELISTING,
+    MISSING_METADATA_SLOTS,
+    STALE_RUN,
+    UNDECLARED_ACTIONS,
+    position,
 )
+from etf_warehouse.sample.universe import FACTORS, Template
 
-# Slots (0-based) that carry the scripted special cases. Slots beyond ``n_etfs`` simply do not
-# exist in a smaller universe.
-UNDECLARED_ACTIONS = {6: (0.55, 0.1), 10: (0.70, 3.0)}  # slot: (position in life, ratio)
-DECLARED_ACTIONS = {14: (0.35, 2.0), 16: (0.60, 4.0), 17: (0.50, 0.2)}
-BAD_TICKS = {4: (0.45, 1.6), 13: (0.73, 0.45)}  # slot: (position, close multiplier)
-ZERO_PRICE = {8: 0.30}
-OUTAGE = {9: (0.52, 8)}  # slot: (position, sessions missing)
-STALE_RUN = {10: (0.25, 12)}  # slot: (position, sessions with no trade)
-CONFLICTING_DUPLICATE = {3: 0.20}
-FORCED_DELISTING = {11: 0.80}
-MISSING_METADATA_SLOTS = (18, 28)
-
-MISSING_ROW_PROB = 0.0008
-DUPLICATE_ROW_PROB = 0.0002
-DELIST_PRONE_PROB = 0.32
 DELIST_Z = -1.9  # two-year standardised residual return below which a delist-prone fund closes
-MERGER_PROB = 0.02
-MIN_LIFE_SESSIONS = 300
-INTRADAY_STEPS = 16  # steps of the Brownian bridge from open to close that sets high and low
-PROTECTED_SLOTS = 20  # the core slots never close on their own, so small universes stay varied
 
 
 @dataclass
@@ -65,114 +55,6 @@ class FundBatch:
     )  # date x ticker true total returns (NaN when not live)
 
 
-def _standard_t(rng: np.random.Generator, dof: float, size: int) -> np.ndarray:
-    return rng.standard_t(dof, size) * np.sqrt((dof - 2.0) / dof)
-
-
-@dataclass
-class _Fund:
-    slot: int
-    ticker: str
-    template: Template
-    loadings: np.ndarray
-    idio_vol_ann: float
-    garch_alpha: float
-    garch_beta: float
-    dof: float
-    adv_aud: float
-    spread_bps: float
-    start_price: float
-    listing: int
-    delist_prone: bool
-    merger_at: int | None
-    open_weight: float
-    alpha_monthly: np.ndarray
-    z_idio: np.ndarray
-    u_zero_volume: np.ndarray
-    n_volume: np.ndarray
-    n_ohlc: np.ndarray
-    u_missing: np.ndarray
-    u_duplicate: np.ndarray
-    n_intraday: np.ndarray  # (INTRADAY_STEPS, T) shocks of the intraday path
-
-
-def _draw_fund(
-    slot: int, ticker: str, template: Template, config: SampleConfig, n_days: int, n_months: int
-) -> _Fund:
-    rng = np.random.default_rng([config.seed, 2, slot])
-    base = effective_loadings(template)
-    loadings = np.array(
-        [
-            base.get(f, 0.0) * (1.0 if f == "fx_usd" else 1.0 + 0.08 * rng.standard_normal())
-            for f in FACTORS
-        ]
-    )
-    idio = effective_idio_vol(template) * float(np.exp(0.25 * rng.standard_normal()))
-    g_alpha = float(rng.uniform(0.03, 0.10))
-    g_beta = float(min(rng.uniform(0.85, 0.95), 0.985 - g_alpha))
-    dof = float(rng.uniform(5.0, 10.0))
-    adv = template.adv_aud * float(np.exp(rng.standard_normal()))
-    spread = template.spread_bps * float(np.exp(0.3 * rng.standard_normal()))
-    spread *= (adv / template.adv_aud) ** -0.25
-    start_price = 50.0 if template.is_cash_like else float(rng.uniform(10.0, 60.0))
-    u_list = float(rng.uniform())
-    if slot < PROTECTED_SLOTS or u_list < 0.4:
-        listing = 0
-    else:
-        # histories shorter than a minimum life list everything at the start
-        listing = int(max(n_days - MIN_LIFE_SESSIONS, 0) * rng.uniform() ** 0.8)
-    # Small funds (below their template's typical size) are the ones issuers close.
-    prone_prob = DELIST_PRONE_PROB if adv < template.adv_aud else DELIST_PRONE_PROB / 4
-    delist_prone = slot >= PROTECTED_SLOTS and rng.uniform() < prone_prob
-    u_merger, u_merger_at = rng.uniform(), rng.uniform()
-    merger_at = None
-    if slot >= PROTECTED_SLOTS and u_merger < MERGER_PROB:
-        merger_at = (
-            listing
-            + MIN_LIFE_SESSIONS
-            + int(u_merger_at * max(n_days - listing - 2 * MIN_LIFE_SESSIONS, 1))
-        )
-    open_weight = float(rng.uniform(0.2, 0.6))
-    shocks = rng.standard_normal(n_months)
-    alpha_sd = ALPHA_VOL_ANN * config.alpha_scale
-    alpha = np.empty(n_months)
-    level = alpha_sd * shocks[0]
-    for m in range(n_months):
-        if m:
-            level = (
-                ALPHA_PERSISTENCE * level + np.sqrt(1 - ALPHA_PERSISTENCE**2) * alpha_sd * shocks[m]
-            )
-        alpha[m] = level
-    if template.leverage != 1.0:
-        alpha = alpha * abs(template.leverage)
-    return _Fund(
-        slot=slot,
-        ticker=ticker,
-        template=template,
-        loadings=loadings,
-        idio_vol_ann=idio,
-        garch_alpha=g_alpha,
-        garch_beta=g_beta,
-        dof=dof,
-        adv_aud=adv,
-        spread_bps=spread,
-        start_price=start_price,
-        listing=listing,
-        delist_prone=delist_prone,
-        merger_at=merger_at,
-        open_weight=open_weight,
-        alpha_monthly=alpha,
-        z_idio=_standard_t(rng, dof, n_days),
-        u_zero_volume=rng.uniform(size=n_days),
-        n_volume=rng.standard_normal(n_days),
-        n_ohlc=rng.standard_normal((3, n_days)),  # [0] opens; [1:] unused, kept for stable streams
-        u_missing=rng.uniform(size=n_days),
-        u_duplicate=rng.uniform(size=n_days),
-        # drawn last, so adding it left every earlier draw (closes, volumes...) unchanged
-        n_intraday=rng.standard_normal((INTRADAY_STEPS, n_days)),
-    )
-
-
 def _distribution_days(dates: pd.DatetimeIndex, per_year: int) -> np.ndarray:
     """First session of each distribution month (ASX funds mostly go ex at the start of a month)."""
     months = dates.month.to_numpy()
@@ -180,10 +62,6 @@ def _distribution_days(dates: pd.DatetimeIndex, per_year: int) -> np.ndarray:
     step = 12 // per_year
     month_ok = ((months - 1) % step == 0) if per_year > 1 else (months == 7)
     return first_of_month & month_ok
-
-
-def _position(listing: int, end: int, frac: float) -> int:
-    return listing + int(frac * (end - listing))
 
 
 def simulate_funds(
@@ -201,7 +79,7 @@ def simulate_funds(
     )
     n_months = int(month_index[-1]) + 1
     funds = [
-        _draw_fund(s, t, tpl, config, n_days, n_months)
+        draw_fund(s, t, tpl, config, n_days, n_months)
         for s, t, tpl in zip(slots, tickers, templates, strict=True)
     ]
     fac = history.factors
@@ -256,7 +134,7 @@ def simulate_funds(
             delisting[j] = f.merger_at
             delist_reason[j] = "merged into another fund"
         if f.slot in FORCED_DELISTING:
-            delisting[j] = _position(f.listing, n_days - 1, FORCED_DELISTING[f.slot])
+            delisting[j] = position(f.listing, n_days - 1, FORCED_DELISTING[f.slot])
             delist_reason[j] = "closed by the issuer"
     pos = np.arange(n_days)[:, None]
     live = (pos >= listing[None, :]) & (pos <= delisting[None, :])
@@ -303,7 +181,7 @@ def simulate_funds(
             frac, ratio = UNDECLARED_ACTIONS[f.slot]
             events.append((frac, ratio, not config.faults))
         for frac, ratio, declared in events:
-            t = _position(f.listing, int(delisting[j]), frac)
+            t = position(f.listing, int(delisting[j]), frac)
             while t < delisting[j] and ex_day[t, j]:
                 t += 1
             split_factor[t:, j] *= ratio
@@ -341,7 +219,7 @@ def simulate_funds(
         for j, f in enumerate(funds):
             if f.slot in STALE_RUN:
                 frac, length = STALE_RUN[f.slot]
-                t0 = _position(f.listing, int(delisting[j]), frac)
+                t0 = position(f.listing, int(delisting[j]), frac)
                 no_trade[t0 : t0 + length, j] = True
     no_trade &= ~(ex_day | is_action_day | first_day) & live
     traded_idx = np.where(~no_trade, pos, 0)
@@ -397,7 +275,7 @@ def simulate_funds(
     )
     fault_rows: list[tuple] = []
     if config.faults:
-        prices = _inject_faults(prices, funds, dates, live, delisting, no_trade, fault_rows)
+        prices = inject_faults(prices, funds, dates, live, delisting, no_trade, fault_rows)
     else:
         prices = prices.sort_values(["ticker", "date"], kind="stable", ignore_index=True)
 
@@ -441,76 +319,3 @@ def simulate_funds(
         faults=pd.DataFrame(fault_rows, columns=["ticker", "date", "fault_type", "detail"]),
         returns=true_returns,
     )
-
-
-def _inject_faults(
-    prices: pd.DataFrame,
-    funds: list[_Fund],
-    dates: pd.DatetimeIndex,
-    live: np.ndarray,
-    delisting: np.ndarray,
-    no_trade: np.ndarray,
-    log: list[tuple],
-) -> pd.DataFrame:
-    """Damage the clean price frame the way real feeds are damaged, and log every fault."""
-    # ``prices`` holds each fund's live days in order, funds one after another.
-    offsets = np.concatenate([[0], np.cumsum(live.sum(axis=0))])
-    drop = np.zeros(len(prices), dtype=bool)
-    extra = []
-    n_days = len(dates)
-    for j, f in enumerate(funds):
-        life = (f.listing, int(delisting[j]))
-        protected_days = {life[0], life[1]}
-
-        def row_at(t: int, _j: int = j, _first: int = f.listing) -> int:
-            return int(offsets[_j] + t - _first)
-
-        def first_traded(t: int, _j: int = j, _end: int = life[1]) -> int:
-            while t < _end and no_trade[t, _j]:
-                t += 1
-            return t
-
-        if f.slot in BAD_TICKS:
-            frac, mult = BAD_TICKS[f.slot]
-            t = first_traded(_position(*life, frac))
-            i = row_at(t)
-            prices.loc[i, "close"] = round(prices.loc[i, "close"] * mult, 3)
-            protected_days.add(t)
-            log.append((f.ticker, dates[t], "bad_tick", f"close multiplied by {mult}"))
-        if f.slot in ZERO_PRICE:
-            t = first_traded(_position(*life, ZERO_PRICE[f.slot]))
-            prices.loc[row_at(t), "close"] = 0.0
-            protected_days.add(t)
-            log.append((f.ticker, dates[t], "zero_price", "close set to 0"))
-        if f.slot in OUTAGE:
-            frac, length = OUTAGE[f.slot]
-            t0 = _position(*life, frac)
-            for t in range(t0, min(t0 + length, life[1])):
-                drop[row_at(t)] = True
-                protected_days.add(t)
-            log.append((f.ticker, dates[t0], "outage", f"{length} sessions missing"))
-        if f.slot in STALE_RUN:
-            frac, length = STALE_RUN[f.slot]
-            t0 = _position(*life, frac)
-            log.append((f.ticker, dates[t0], "stale_run", f"{length} sessions without a trade"))
-        if f.slot in CONFLICTING_DUPLICATE:
-            t = first_traded(_position(*life, CONFLICTING_DUPLICATE[f.slot]))
-            row = prices.loc[row_at(t)].copy()
-            row["close"] = round(row["close"] * 1.01, 3)
-            row["high"] = max(row["high"], row["close"])
-            extra.append(row)
-            protected_days.add(t)
-            log.append((f.ticker, dates[t], "duplicate_conflicting", "second row, close +1 %"))
-        for t in np.flatnonzero(live[:, j] & (f.u_missing < MISSING_ROW_PROB)):
-            if t not in protected_days and t < n_days:
-                drop[row_at(t)] = True
-                log.append((f.ticker, dates[t], "missing_day", "row removed"))
-        for t in np.flatnonzero(live[:, j] & (f.u_duplicate < DUPLICATE_ROW_PROB)):
-            i = row_at(t)
-            if not drop[i]:
-                extra.append(prices.loc[i].copy())
-                log.append((f.ticker, dates[t], "duplicate_exact", "row repeated"))
-    out = prices.loc[~drop]
-    if extra:
-        out = pd.concat([out, pd.DataFrame(extra)], ignore_index=True)
-    return out.sort_values(["ticker", "date"], kind="stable").reset_index(drop=True)
