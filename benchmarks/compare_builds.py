@@ -18,7 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from etf_warehouse.live import compare_tables
+from etf_warehouse.compare import compare_tables
 
 
 def main() -> None:

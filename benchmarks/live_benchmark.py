@@ -32,7 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from etf_warehouse.live import LivePipeline, compare_warehouses, prepare_replay
+from etf_warehouse.compare import compare_warehouses
+from etf_warehouse.live import LivePipeline, prepare_replay
 from etf_warehouse.sample import SampleConfig
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from etf_warehouse.live import LivePipeline, compare_warehouses, prepare_replay
+from etf_warehouse.compare import compare_warehouses
+from etf_warehouse.live import LivePipeline, prepare_replay
 from etf_warehouse.sample import SampleConfig
 
 

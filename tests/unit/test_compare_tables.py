@@ -1,10 +1,10 @@
-"""Row-for-row comparison of two warehouses (etf_warehouse.live.compare_tables)."""
+"""Row-for-row comparison of two warehouses (etf_warehouse.compare.compare_tables)."""
 
 from __future__ import annotations
 
 import duckdb
 
-from etf_warehouse.live import compare_tables
+from etf_warehouse.compare import compare_tables
 
 
 def _warehouse(path, root, closes, extra_table=None):
