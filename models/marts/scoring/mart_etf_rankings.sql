@@ -6,7 +6,8 @@
 ) }}
 {#-
     The daily ranked score: one row per trading day and live fund, with its components,
-    penalties, multipliers and the inputs behind them.
+    penalties, multipliers and the inputs behind them. The components are those of
+    macros/scoring/score_components.sql, in its order.
 
       weighted_score  = sum of component scores x the day's weights (scoring_weights_mode)
       raw_score       = percentile (0-100) of weighted_score among the day's eligible funds
@@ -23,6 +24,7 @@
     var market_context_adjustment false both are 1 and composite_score equals
     composite_score_unadjusted, the re-ranked raw_score - penalty_points.
 -#}
+{%- set components = score_component_names() %}
 
 with
 
@@ -58,18 +60,11 @@ combined as (
         universe.*,
         weights.regime,
         weights.weights_mode,
-        weights.weight_risk,
-        weights.weight_momentum,
-        weights.weight_forecast,
-        weights.weight_volume,
-        components.score_risk,
-        components.score_momentum,
-        components.score_forecast,
-        components.score_volume,
-        weights.weight_risk * components.score_risk
-        + weights.weight_momentum * components.score_momentum
-        + weights.weight_forecast * components.score_forecast
-        + weights.weight_volume * components.score_volume as weighted_score,
+        {%- for name in components %}
+        weights.weight_{{ name }},
+        components.score_{{ name }},
+        {%- endfor %}
+        {{ component_sum('weights.weight_{c} * components.score_{c}') }} as weighted_score,
         coalesce(penalty_totals.penalty_points_uncapped, 0) as penalty_points_uncapped,
         coalesce(penalty_totals.n_penalties, 0) as n_penalties,
         multipliers.macro_multiplier,
@@ -169,14 +164,12 @@ final as (
         last_price_date,
         days_since_price,
         -- components (0-100) and the weights used
-        score_risk,
-        score_momentum,
-        score_forecast,
-        score_volume,
-        weight_risk,
-        weight_momentum,
-        weight_forecast,
-        weight_volume,
+        {%- for name in components %}
+        score_{{ name }},
+        {%- endfor %}
+        {%- for name in components %}
+        weight_{{ name }},
+        {%- endfor %}
         -- composite
         weighted_score,
         raw_score,
