@@ -22,7 +22,7 @@
 with
 
 rankings as (
-    select * from {{ ref('mart_etf_rankings') }}
+    select * from {{ ref('int_etf_rankings') }}
     where is_eligible
 ),
 
