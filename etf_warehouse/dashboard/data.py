@@ -49,12 +49,30 @@ class Snapshot:
     def stamp(self) -> pd.DataFrame:
         return self.query("select published_at, total_rows from _snapshot")
 
+    def columns(self, table: str) -> list[str]:
+        """The columns of ``table``, in table order."""
+        frame = self.query(
+            "select column_name from information_schema.columns where table_name = ?"
+            " order by ordinal_position",
+            [table],
+        )
+        return frame["column_name"].tolist()
+
+    def component_columns(self, table: str = "mart_latest_rankings") -> list[str]:
+        """The component scores of a rankings table: each ``score_<c>`` that has a
+        ``weight_<c>`` (so not ``score_rank``), in table order, i.e. the order of the registry
+        macros/scoring/score_components.sql. A new component appears without a change here."""
+        columns = self.columns(table)
+        return [c for c in columns if c.startswith("score_") and f"weight_{c[6:]}" in columns]
+
     def latest_rankings(self) -> pd.DataFrame:
+        # identifiers from the snapshot's own schema, quoted; no user input reaches the SQL
+        components = ", ".join(f'"{column}"' for column in self.component_columns())
         return self.query(
-            """
+            f"""
             select score_rank, ticker, composite_score, raw_score, penalty_points,
-                macro_multiplier, geo_multiplier, score_risk, score_momentum, score_forecast,
-                score_volume, risk_category, asset_class, regime, garch_vol_ann, beta,
+                macro_multiplier, geo_multiplier, {components},
+                risk_category, asset_class, regime, garch_vol_ann, beta,
                 forecast_return, as_of_date
             from mart_latest_rankings where is_eligible order by score_rank
             """

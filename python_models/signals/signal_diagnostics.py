@@ -9,7 +9,7 @@ from etf_warehouse.signals.diagnostics import segmented, summarise_ic
 
 
 def model(dbt, session):
-    overall = dbt.ref("mart_signal_ic").df()
+    overall = dbt.ref("int_signal_ic").df()
     by_class = dbt.ref("int_signal_ic_by_asset_class").df()
     per_date = segmented(overall, by_class)
     summary = summarise_ic(per_date, float(dbt.config.get("sessions_per_year")))

@@ -22,7 +22,7 @@
 with
 
 rankings as (
-    select * from {{ ref('mart_etf_rankings') }}
+    select * from {{ ref('int_etf_rankings') }}
     where is_eligible
 ),
 
@@ -49,10 +49,8 @@ reweighted as (
     select
         rankings.*,
         mode_weights.weights_mode as variant_mode,
-        mode_weights.weight_risk * rankings.score_risk
-        + mode_weights.weight_momentum * rankings.score_momentum
-        + mode_weights.weight_forecast * rankings.score_forecast
-        + mode_weights.weight_volume * rankings.score_volume as variant_weighted_score
+        {{ component_sum('mode_weights.weight_{c} * rankings.score_{c}') }}
+            as variant_weighted_score
     from rankings
     inner join rebalance_dates
         on rankings.as_of_date = rebalance_dates.signal_date

@@ -4,7 +4,7 @@
 with
 
 latest as (
-    select * from {{ ref('mart_latest_rankings') }}
+    select * from {{ ref('int_latest_rankings') }}
     where is_eligible
 ),
 

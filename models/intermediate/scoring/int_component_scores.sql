@@ -4,8 +4,9 @@
     tail_column='as_of_date'
 ) }}
 {#-
-    The four component scores (0-100) of every eligible fund on every date, each a percentile
-    within that day's eligible universe, so each uses the whole range every day:
+    The component scores (0-100) of every eligible fund on every date, each a percentile
+    within that day's eligible universe, so each uses the whole range every day. The
+    components and their inputs are listed once, in macros/scoring/score_components.sql:
 
       risk      = percentile of 0.50 p(-GARCH 21-day vol) + 0.25 p(-|Kalman beta|)
                   + 0.25 p(12-month max drawdown)                 (lower risk scores higher)
@@ -17,6 +18,7 @@
     where p() is the 0-1 percentile rank that day. The blends are re-ranked so a component is
     not squeezed toward 50 by averaging.
 -#}
+{%- set components = score_components() %}
 
 with
 
@@ -26,46 +28,46 @@ eligible as (
 ),
 
 ranked as (
+    -- p_<component>_<n>: the 0-1 percentile rank of a blend's n-th input that day
     select
-        as_of_date,
-        ticker,
-        percent_rank() over (partition by as_of_date order by -garch_vol_21d_ann) as p_low_vol,
-        percent_rank() over (partition by as_of_date order by -abs(beta)) as p_low_beta,
-        percent_rank() over (partition by as_of_date order by max_drawdown_12m) as p_shallow_dd,
-        percent_rank() over (partition by as_of_date order by momentum_12_1) as p_mom_12_1,
-        percent_rank() over (partition by as_of_date order by momentum_6m) as p_mom_6m,
-        percent_rank() over (partition by as_of_date order by momentum_3m) as p_mom_3m,
-        percent_rank() over (partition by as_of_date order by traded_value_3m) as p_traded,
-        percent_rank() over (
-            partition by as_of_date order by -amihud_illiquidity_3m
-        ) as p_liquid,
-        percent_rank() over (
-            partition by as_of_date order by -zero_volume_share_3m
-        ) as p_traded_daily,
-        forecast_return
+        {%- for component in components %}
+        {%- for weight, input in component.blend or [] %}
+        percent_rank() over (partition by as_of_date order by {{ input }})
+            as p_{{ component.name }}_{{ loop.index }},
+        {%- endfor %}
+        {%- endfor %}
+        *
     from eligible
 ),
 
 blends as (
+    -- each component's value before its final percentile
     select
+        {%- for component in components %}
+        {{ component_value(component) }} as {{ component.name }}_blend,
+        {%- endfor %}
         as_of_date,
-        ticker,
-        0.50 * p_low_vol + 0.25 * p_low_beta + 0.25 * p_shallow_dd as risk_blend,
-        0.50 * p_mom_12_1 + 0.30 * p_mom_6m + 0.20 * p_mom_3m as momentum_blend,
-        forecast_return,
-        0.50 * p_traded + 0.30 * p_liquid + 0.20 * p_traded_daily as volume_blend
+        ticker
     from ranked
 ),
 
+scored as (
+    select
+        {%- for component in components %}
+        {{ percentile_score(component.name ~ '_blend') }} as score_{{ component.name }},
+        {%- endfor %}
+        as_of_date,
+        ticker
+    from blends
+),
+
 final as (
+    -- keys first, then the components in registry order
     select
         as_of_date,
         ticker,
-        {{ percentile_score('risk_blend') }} as score_risk,
-        {{ percentile_score('momentum_blend') }} as score_momentum,
-        {{ percentile_score('forecast_return') }} as score_forecast,
-        {{ percentile_score('volume_blend') }} as score_volume
-    from blends
+        * exclude (as_of_date, ticker)
+    from scored
 )
 
 select * from final

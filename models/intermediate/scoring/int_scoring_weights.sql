@@ -10,14 +10,17 @@
                             sessions) over its latest `learned_weights_window` (36) monthly
                             ICs complete before the day
                  w_ic     = max(ic_c, 0) / sum over components of max(ic, 0)
-                 weight_c = (1 - s) x w_ic + s x 1/4,  s = `learned_weights_shrinkage`
+                 weight_c = (1 - s) x w_ic + s x 1/n,  s = `learned_weights_shrinkage`,
+                            n = the number of components (4)
                so weights are non-negative, sum to 1 and are shrunk toward equal weights. With
                fewer than `learned_weights_min_ics` ICs, or no component with a positive IC,
                they are equal weights (learned_status says which).
 
     A learned weight on day d uses only ICs whose forward returns were complete before d
-    (int_component_ic's as_of_date < d): point-in-time.
+    (int_component_ic's as_of_date < d): point-in-time. The components: the registry
+    macros/scoring/score_components.sql.
 -#}
+{%- set components = score_component_names() %}
 {%- set window = var('learned_weights_window') | int %}
 {%- set shrink = var('learned_weights_shrinkage') %}
 
@@ -77,10 +80,9 @@ trailing_ic as (
 evidence as (
     select
         ic_known_date,
-        max(mean_ic) filter (where signal = 'score_risk') as ic_risk,
-        max(mean_ic) filter (where signal = 'score_momentum') as ic_momentum,
-        max(mean_ic) filter (where signal = 'score_forecast') as ic_forecast,
-        max(mean_ic) filter (where signal = 'score_volume') as ic_volume,
+        {%- for name in components %}
+        max(mean_ic) filter (where signal = 'score_{{ name }}') as ic_{{ name }},
+        {%- endfor %}
         min(n_ics) as n_ics
     from trailing_ic
     group by ic_known_date
@@ -89,9 +91,7 @@ evidence as (
 learned_raw as (
     select
         *,
-        greatest(coalesce(ic_risk, 0), 0) + greatest(coalesce(ic_momentum, 0), 0)
-        + greatest(coalesce(ic_forecast, 0), 0) + greatest(coalesce(ic_volume, 0), 0)
-            as positive_ic_total
+        {{ component_sum('greatest(coalesce(ic_{c}, 0), 0)') }} as positive_ic_total
     from evidence
 ),
 
@@ -101,10 +101,9 @@ daily_evidence as (
         daily_regime.regime,
         learned_raw.n_ics,
         learned_raw.positive_ic_total,
-        learned_raw.ic_risk,
-        learned_raw.ic_momentum,
-        learned_raw.ic_forecast,
-        learned_raw.ic_volume,
+        {%- for name in components %}
+        learned_raw.ic_{{ name }},
+        {%- endfor %}
         case
             when coalesce(learned_raw.n_ics, 0) < {{ var('learned_weights_min_ics') }}
                 then 'warming_up'
@@ -121,31 +120,15 @@ learned as (
         as_of_date,
         regime,
         'learned' as weights_mode,
-        learned_status,
-        ic_risk as trailing_ic_risk,
-        ic_momentum as trailing_ic_momentum,
-        ic_forecast as trailing_ic_forecast,
-        ic_volume as trailing_ic_volume,
+        {%- for name in components %}
+        ic_{{ name }} as trailing_ic_{{ name }},
         case
             when learned_status = 'learned'
-                then {{ learned_weight('ic_risk', shrink) }}
-            else 0.25
-        end as weight_risk,
-        case
-            when learned_status = 'learned'
-                then {{ learned_weight('ic_momentum', shrink) }}
-            else 0.25
-        end as weight_momentum,
-        case
-            when learned_status = 'learned'
-                then {{ learned_weight('ic_forecast', shrink) }}
-            else 0.25
-        end as weight_forecast,
-        case
-            when learned_status = 'learned'
-                then {{ learned_weight('ic_volume', shrink) }}
-            else 0.25
-        end as weight_volume
+                then {{ learned_weight('ic_' ~ name, shrink, components | length) }}
+            else {{ 1 / components | length }}
+        end as weight_{{ name }},
+        {%- endfor %}
+        learned_status
     from daily_evidence
 ),
 
@@ -158,15 +141,11 @@ seeded as (
         daily_regime.as_of_date,
         daily_regime.regime,
         modes.weights_mode,
-        null::varchar as learned_status,
-        seed_weights.weight_risk,
-        null::double as trailing_ic_risk,
-        seed_weights.weight_momentum,
-        null::double as trailing_ic_momentum,
-        seed_weights.weight_forecast,
-        null::double as trailing_ic_forecast,
-        seed_weights.weight_volume,
-        null::double as trailing_ic_volume
+        {%- for name in components %}
+        seed_weights.weight_{{ name }},
+        null::double as trailing_ic_{{ name }},
+        {%- endfor %}
+        null::varchar as learned_status
     from daily_regime
     cross join seed_modes as modes
     inner join seed_weights
@@ -183,13 +162,9 @@ select
     as_of_date,
     weights_mode,
     regime,
-    weight_risk,
-    weight_momentum,
-    weight_forecast,
-    weight_volume,
+    {%- for name in components %}
+    weight_{{ name }},
+    {%- endfor %}
     learned_status,
-    trailing_ic_risk,
-    trailing_ic_momentum,
-    trailing_ic_forecast,
-    trailing_ic_volume
+    {{ component_columns('trailing_ic_{c}') | join(',\n    ') }}
 from final

@@ -3,7 +3,8 @@
     The signals the diagnostics judge that do not depend on the component weights, one row per
     monthly signal date x eligible fund x signal (higher value = expected to do better):
 
-      score_risk, score_momentum, score_forecast, score_volume   the four component scores
+      score_<component>     the component scores (score_risk, score_momentum...: the
+                            registry macros/scoring/score_components.sql)
       peer_momentum_12_1    12-month return skipping the latest month (no model)
       peer_momentum_6m      6-month return
       peer_low_volatility   minus the 3-month realised volatility
@@ -15,6 +16,7 @@
     has to beat. The composite and the raw score are added in int_signal_values (they depend
     on the weights, and the learned weights depend on these components' ICs).
 -#}
+{%- set scores = component_columns('score_{c}') %}
 
 with
 
@@ -59,10 +61,9 @@ wide as (
         eligible.as_of_date as signal_date,
         eligible.ticker,
         eligible.asset_class,
-        components.score_risk,
-        components.score_momentum,
-        components.score_forecast,
-        components.score_volume,
+        {%- for score in scores %}
+        components.{{ score }},
+        {%- endfor %}
         eligible.momentum_12_1 as peer_momentum_12_1,
         eligible.momentum_6m as peer_momentum_6m,
         -eligible.realized_vol_3m_ann as peer_low_volatility,
@@ -80,8 +81,8 @@ wide as (
 final as (
     unpivot wide
     on
-    score_risk, score_momentum, score_forecast, score_volume, peer_momentum_12_1,
-    peer_momentum_6m, peer_low_volatility, peer_reversal_1m, peer_trend_200d
+    {{ scores | join(', ') }},
+    peer_momentum_12_1, peer_momentum_6m, peer_low_volatility, peer_reversal_1m, peer_trend_200d
     into name signal value signal_value
 )
 

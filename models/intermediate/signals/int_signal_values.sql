@@ -2,12 +2,12 @@
 {#-
     Every signal the diagnostics judge, one row per monthly signal date x eligible fund x
     signal: the weight-free ones of int_signal_inputs (components and simple peers) plus the
-    system's own scores from mart_etf_rankings:
+    system's own scores from int_etf_rankings (published as mart_etf_rankings):
 
       composite_score   the score the ranking and the backtest use
       raw_score         the weighted components before penalties and multipliers
 
-    It reads the rankings mart (like int_backtest_signals): the composite depends on the
+    It reads the rankings (like int_backtest_signals): the composite depends on the
     learned weights, which depend on the components' ICs, so the components are judged first.
 -#}
 
@@ -28,7 +28,7 @@ scores as (
         rankings.asset_class,
         rankings.composite_score,
         rankings.raw_score
-    from {{ ref('mart_etf_rankings') }} as rankings
+    from {{ ref('int_etf_rankings') }} as rankings
     inner join signal_dates
         on rankings.as_of_date = signal_dates.signal_date
     where rankings.is_eligible

@@ -1,4 +1,5 @@
--- The market regime of each date, the inputs behind it and the weights it sets.
+-- The market regime of each date, the inputs behind it and the weights it sets (one per
+-- component of macros/scoring/score_components.sql).
 with
 
 regimes as (
@@ -23,10 +24,7 @@ final as (
         regimes.vol_ratio,
         regimes.drawdown,
         regimes.days_in_regime,
-        weights.weight_risk,
-        weights.weight_momentum,
-        weights.weight_forecast,
-        weights.weight_volume
+        {{ component_columns('weights.weight_{c}') | join(',\n        ') }}
     from regimes
     left outer join weights
         on regimes.regime = weights.regime
