@@ -14,10 +14,10 @@
 
     Inputs are SQL over int_scoring_universe's columns, higher = better.
 
-    To add a component: an entry here (its inputs must be columns of int_scoring_universe), a
-    weight_<name> column in seeds/regime_weights.csv (rows still summing to 1), and the new
-    score_<name> and weight_<name> columns in the contracts of mart_etf_rankings.yml and
-    mart_regimes.yml.
+    To add a component (three files): an entry here (its inputs must be columns of
+    int_scoring_universe), a weight_<name> column in seeds/regime_weights.csv (rows still
+    summing to 1), and the new score_<name> and weight_<name> columns in the contracts of
+    models/marts/scoring/mart_etf_rankings.yml (mart_etf_rankings and mart_regimes).
 -#}
 {% macro score_components() -%}
     {{- return([
