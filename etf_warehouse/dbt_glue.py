@@ -1,27 +1,70 @@
 """Helpers shared by the thin dbt Python models in ``python_models/``.
 
-dbt vars are not visible inside Python models; ``dbt_project.yml`` and the models' YAML copy the
-vars a model needs into its config, and these helpers read and type them.
+dbt vars are not visible inside Python models: each model's property YAML
+(``python_models/*/_*__models.yml``) copies the vars it needs into its config, and
+:func:`settings_from_config` turns such a config dict into the library's settings dataclass.
+Every default lives in the ``vars:`` block of ``dbt_project.yml``; the dataclass defaults are
+tested equal to them (tests/unit/test_dbt_glue.py). Python models must call
+``dbt.config.get("<name>")`` literally: dbt only ships the config keys it finds spelled out in
+the model file.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
-from etf_warehouse.backtest.engine import BacktestSettings
-from etf_warehouse.backtest.statistics import ValidationSettings
 from etf_warehouse.forecast.ml import ForecastSettings
 from etf_warehouse.portfolio.construction import PortfolioSettings
 from etf_warehouse.risk.beta import KalmanBetaSettings
 from etf_warehouse.risk.factors import FactorSettings
-from etf_warehouse.risk.garch import GarchSettings
 from etf_warehouse.sample import SampleConfig
+
+SettingsT = TypeVar("SettingsT")
+
+# Settings fields no dbt config sets: constants tuned in the library. Every other field of a
+# settings class read by settings_from_config must be in the model's config (or `fixed`).
+LIBRARY_ONLY: dict[type, frozenset[str]] = {
+    SampleConfig: frozenset({"calendar"}),
+    ForecastSettings: frozenset(
+        {
+            "calibration_months",
+            "min_calibration_rows",
+            "min_member_weight",
+            "ridge_alpha",
+            "gbm_max_iter",
+            "gbm_learning_rate",
+            "gbm_max_leaf_nodes",
+            "gbm_min_samples_leaf",
+            "label_winsor",
+        }
+    ),
+    PortfolioSettings: frozenset({"forecast_periods_per_year"}),
+    KalmanBetaSettings: frozenset(
+        {
+            "noise_lambda",
+            "initial_beta",
+            "initial_variance",
+            "variance_floor",
+            "innovation_clip",
+            "min_pairs",
+        }
+    ),
+    FactorSettings: frozenset({"hac_lags"}),
+}
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+_ABSENT = {"", "None", "none", "null"}  # how dbt renders a var that is null
 
 
 def as_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    return str(value).strip().lower() in {"true", "1", "yes", "on"}
+    return str(value).strip().lower() in _TRUE
 
 
 def optional_str(value: Any) -> str | None:
@@ -29,68 +72,126 @@ def optional_str(value: Any) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
-    return None if text in {"", "None", "none", "null"} else text
+    return None if text in _ABSENT else text
 
 
-def sample_config(settings: dict[str, Any] | None) -> SampleConfig:
-    """The :class:`SampleConfig` a dbt run asked for through the ``sample_*`` vars.
+def config_value(value: Any, kind: Any, *, key: str, model: str) -> Any:
+    """``value`` (a rendered dbt config value) as ``kind``: int, float, bool, str, or one of them
+    ``| None``. Raises ValueError naming ``model`` and ``key`` when it is missing or invalid.
 
-    ``settings`` is the ``sample_market`` config dict that ``dbt_project.yml`` fills from the
-    vars. Python models must call ``dbt.config.get("sample_market")`` literally: dbt only ships
-    the config keys it finds spelled out in the model file.
+    Integers accept integral floats and numeric text; booleans accept true/false, 1/0, yes/no,
+    on/off in any case; for an optional kind, None, '' and 'None'/'none'/'null' give None.
     """
-    if not settings:
-        raise ValueError("the sample_market config is missing (see dbt_project.yml)")
-    return SampleConfig(
-        n_etfs=int(settings["n_etfs"]),
-        years=float(settings["years"]),
-        end_date=str(settings["end_date"]),
-        seed=int(settings["seed"]),
-        signal_strength=float(settings["signal_strength"]),
-        faults=as_bool(settings["faults"]),
-    )
+    optional = typing.get_origin(kind) in (typing.Union, types.UnionType)
+    if optional:
+        kinds = [k for k in typing.get_args(kind) if k is not type(None)]
+        if len(kinds) != 1:
+            raise TypeError(f"{model}: config {key!r}: unsupported type {kind!r}")
+        if optional_str(value) is None:
+            return None
+        kind = kinds[0]
+    if value is None:
+        raise ValueError(f"{model}: config {key!r} is missing (None)")
+    try:
+        return _convert(value, kind)
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"{model}: config {key!r} = {value!r} is not a valid {kind.__name__} ({err})"
+        ) from None
 
 
-def garch_settings(settings: dict[str, Any] | None) -> GarchSettings:
-    """:class:`GarchSettings` from the ``garch`` config dict (see dbt_project.yml)."""
-    settings = settings or {}
-    defaults = GarchSettings()
-    return GarchSettings(
-        refit_months=int(settings.get("refit_months", defaults.refit_months)),
-        max_window=int(settings.get("max_window", defaults.max_window)),
-        min_obs=int(settings.get("min_obs", defaults.min_obs)),
-        horizon=int(settings.get("horizon", defaults.horizon)),
-        band_multiple=float(settings.get("band_multiple", defaults.band_multiple)),
-    )
+def _convert(value: Any, kind: type) -> Any:
+    if kind is str:
+        return str(value)
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE | _FALSE:
+            return text in _TRUE
+        raise ValueError("expected true or false")
+    if isinstance(value, bool):  # True is an int in Python, but never a number in a config
+        raise ValueError("a boolean is not a number")
+    if kind is int:
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError("not a whole number")
+            return int(value)
+        return int(str(value).strip()) if isinstance(value, str) else int(value)
+    if kind is float:
+        return float(value)
+    raise TypeError(f"unsupported type {kind!r}")
 
 
-def worker_count(value: Any) -> int:
-    """Processes for embarrassingly parallel fits: the config value, capped by the CPUs."""
+def settings_from_config(
+    cls: type[SettingsT],
+    config: Mapping[str, Any] | None,
+    *,
+    model: str,
+    name: str | None = None,
+    prefix: str = "",
+    fixed: Mapping[str, Any] | None = None,
+) -> SettingsT:
+    """The settings dataclass ``cls`` from a dbt config dict, each value typed by its field.
+
+    ``config`` is what ``dbt.config.get(name)`` returned in ``model``. Every field of ``cls``
+    comes from the key ``prefix + field`` (keys without ``prefix`` are left to other readers),
+    except the fields in ``fixed`` (values the caller sets) and in :data:`LIBRARY_ONLY` (which
+    keep their dataclass default). A missing config, a missing or unknown key and a value its
+    field's type cannot hold each raise ValueError naming the key and the model.
+    """
+    label = name or cls.__name__
+    if not isinstance(config, Mapping) or not config:
+        raise ValueError(
+            f"{model}: the {label} config is missing (set it in the model's property YAML, "
+            "python_models/*/_*__models.yml)"
+        )
+    fixed = dict(fixed or {})
+    hints = typing.get_type_hints(cls)
+    fields = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    given = {k[len(prefix) :]: v for k, v in config.items() if k.startswith(prefix)}
+    unknown = sorted(set(given) - fields)
+    if unknown:
+        keys = ", ".join(prefix + k for k in unknown)
+        raise ValueError(f"{model}: {label} config has unknown keys {keys} ({cls.__name__})")
+    wanted = fields - set(fixed) - LIBRARY_ONLY.get(cls, frozenset())
+    missing = sorted(wanted - set(given))
+    if missing:
+        keys = ", ".join(prefix + k for k in missing)
+        raise ValueError(f"{model}: {label} config lacks keys {keys} ({cls.__name__})")
+    values = {
+        field: config_value(given[field], hints[field], key=f"{label}.{prefix}{field}", model=model)
+        for field in sorted(wanted)
+    }
+    return cls(**values, **fixed)
+
+
+def sample_config(settings: Mapping[str, Any] | None, model: str = "sample") -> SampleConfig:
+    """The :class:`SampleConfig` a dbt run asked for through the ``sample_*`` vars, from the
+    ``sample_market`` config dict (python_models/sample/_sample__models.yml)."""
+    return settings_from_config(SampleConfig, settings, model=model, name="sample_market")
+
+
+def worker_count(wanted: int) -> int:
+    """Processes for embarrassingly parallel fits: ``wanted``, capped by the CPUs."""
     import os
 
-    wanted = int(value) if value not in (None, "", "None") else 2
     return max(1, min(wanted, os.cpu_count() or 1))
 
 
-def kalman_beta_settings(memory: Any) -> KalmanBetaSettings:
-    """:class:`KalmanBetaSettings` with the ``beta_kalman_memory`` var (observations)."""
-    if memory in (None, "", "None"):
-        return KalmanBetaSettings()
-    return KalmanBetaSettings(memory=int(memory))
-
-
-def forecast_settings(settings: dict[str, Any] | None) -> ForecastSettings:
-    """:class:`ForecastSettings` from the ``forecast`` config dict (see dbt_project.yml)."""
-    settings = settings or {}
-    defaults = ForecastSettings()
-    return ForecastSettings(
-        horizon=int(settings.get("horizon", defaults.horizon)),
-        embargo=int(settings.get("embargo", defaults.embargo)),
-        retrain_months=int(settings.get("retrain_months", defaults.retrain_months)),
-        min_train_months=int(settings.get("min_train_months", defaults.min_train_months)),
-        min_funds_per_month=int(settings.get("min_funds_per_month", defaults.min_funds_per_month)),
-        max_train_months=int(settings.get("max_train_months", defaults.max_train_months)),
-        seed=int(settings.get("seed", defaults.seed)),
+def factor_settings(config: Mapping[str, Any] | None, frequency: str, model: str) -> FactorSettings:
+    """:class:`FactorSettings` for ``frequency`` (daily | monthly) from the ``factor_model``
+    config dict: its ``daily_*`` or ``monthly_*`` keys."""
+    periods = {"daily": 252, "monthly": 12}
+    if frequency not in periods:
+        raise ValueError(f"unknown factor frequency {frequency!r} (expected daily or monthly)")
+    return settings_from_config(
+        FactorSettings,
+        config,
+        model=model,
+        name="factor_model",
+        prefix=f"{frequency}_",
+        fixed={"periods_per_year": periods[frequency]},
     )
 
 
@@ -105,41 +206,6 @@ def with_date_columns(frame: Any, columns: list[str]) -> Any:
     return out
 
 
-def portfolio_settings(settings: dict[str, Any] | None) -> PortfolioSettings:
-    """:class:`PortfolioSettings` from the ``portfolio`` config dict (see dbt_project.yml)."""
-    settings = settings or {}
-    defaults = PortfolioSettings()
-    return PortfolioSettings(
-        top_n=int(settings.get("top_n", defaults.top_n)),
-        selection_buffer=float(settings.get("selection_buffer", defaults.selection_buffer)),
-        max_weight=float(settings.get("max_weight", defaults.max_weight)),
-        risk_aversion=float(settings.get("risk_aversion", defaults.risk_aversion)),
-        turnover_penalty=float(settings.get("turnover_penalty", defaults.turnover_penalty)),
-        cov_window=int(settings.get("cov_window", defaults.cov_window)),
-    )
-
-
-def backtest_settings(settings: dict[str, Any] | None) -> BacktestSettings:
-    """:class:`BacktestSettings` from the ``backtest`` config dict (see dbt_project.yml)."""
-    settings = settings or {}
-    defaults = BacktestSettings()
-    return BacktestSettings(
-        portfolio_value=float(settings.get("portfolio_value", defaults.portfolio_value)),
-        impact_coefficient=float(settings.get("impact_coefficient", defaults.impact_coefficient)),
-        delisting_grace=int(settings.get("delisting_grace", defaults.delisting_grace)),
-    )
-
-
-def validation_settings(settings: dict[str, Any] | None) -> ValidationSettings:
-    settings = settings or {}
-    defaults = ValidationSettings()
-    return ValidationSettings(
-        spa_reps=int(settings.get("spa_reps", defaults.spa_reps)),
-        seed=int(settings.get("seed", defaults.seed)),
-        extra_trials=int(settings.get("extra_trials", defaults.extra_trials)),
-    )
-
-
 def wide_returns(frame: Any) -> Any:
     """(date x ticker) daily returns from a long ticker/date/daily_return frame."""
     import pandas as pd
@@ -147,25 +213,6 @@ def wide_returns(frame: Any) -> Any:
     wide = frame.pivot(index="date", columns="ticker", values="daily_return").sort_index()
     wide.index = pd.DatetimeIndex(wide.index)
     return wide
-
-
-def factor_settings(settings: dict[str, Any] | None, frequency: str) -> FactorSettings:
-    """:class:`FactorSettings` for ``frequency`` (daily | monthly) from the ``factor_model``
-    config dict (see dbt_project.yml)."""
-    settings = settings or {}
-    if frequency == "daily":
-        return FactorSettings(
-            window=int(settings.get("daily_window", 252)),
-            min_obs=int(settings.get("daily_min_obs", 126)),
-            periods_per_year=252,
-        )
-    if frequency == "monthly":
-        return FactorSettings(
-            window=int(settings.get("monthly_window", 60)),
-            min_obs=int(settings.get("monthly_min_obs", 36)),
-            periods_per_year=12,
-        )
-    raise ValueError(f"unknown factor frequency {frequency!r} (expected daily or monthly)")
 
 
 def live_refresh_from(dbt: Any, refresh_window: Any) -> Any:

@@ -6,8 +6,8 @@ delisted funds sold at their last price after the grace period, costs taken from
 
 import pandas as pd
 
-from etf_warehouse.backtest.engine import backtest_all
-from etf_warehouse.dbt_glue import backtest_settings, wide_returns, with_date_columns
+from etf_warehouse.backtest.engine import BacktestSettings, backtest_all
+from etf_warehouse.dbt_glue import settings_from_config, wide_returns, with_date_columns
 
 
 def model(dbt, session):
@@ -22,7 +22,8 @@ def model(dbt, session):
     )
     cost_inputs["price_date"] = pd.to_datetime(cost_inputs["price_date"])
     holdings["rebalance_date"] = pd.to_datetime(holdings["rebalance_date"])
-    daily = backtest_all(
-        holdings, returns, cost_inputs, backtest_settings(dbt.config.get("backtest"))
+    settings = settings_from_config(
+        BacktestSettings, dbt.config.get("backtest"), model=dbt.this.identifier, name="backtest"
     )
+    daily = backtest_all(holdings, returns, cost_inputs, settings)
     return with_date_columns(daily, ["date"])

@@ -5,8 +5,8 @@ seed config_trials) and Hansen's SPA p-values vs the benchmark, per strategy and
 
 import pandas as pd
 
-from etf_warehouse.backtest.statistics import strategy_statistics
-from etf_warehouse.dbt_glue import validation_settings, with_date_columns
+from etf_warehouse.backtest.statistics import ValidationSettings, strategy_statistics
+from etf_warehouse.dbt_glue import config_value, settings_from_config, with_date_columns
 from etf_warehouse.portfolio.construction import BENCHMARK, backtest_strategies
 
 
@@ -17,9 +17,14 @@ def model(dbt, session):
     daily["date"] = pd.to_datetime(daily["date"])
     rf = risk_free.set_index(pd.to_datetime(risk_free["date"]))["daily_rf"]
     # the system's variants: every strategy that ranks by a score, on the full universe
-    strategies = backtest_strategies(dbt.config.get("scoring_weights_mode"))
-    family = [s.name for s in strategies if s.score_column is not None and not s.survivors_only]
-    result = strategy_statistics(
-        daily, rf, BENCHMARK, family, validation_settings(dbt.config.get("validation")), recorded
+    this = dbt.this.identifier
+    weights_mode = config_value(
+        dbt.config.get("scoring_weights_mode"), str, key="scoring_weights_mode", model=this
     )
+    strategies = backtest_strategies(weights_mode)
+    family = [s.name for s in strategies if s.score_column is not None and not s.survivors_only]
+    validation = settings_from_config(
+        ValidationSettings, dbt.config.get("validation"), model=this, name="validation"
+    )
+    result = strategy_statistics(daily, rf, BENCHMARK, family, validation, recorded)
     return with_date_columns(result, ["start_date", "end_date"])

@@ -6,15 +6,18 @@ only the current period's models and keeps the earlier forecasts.
 """
 
 from etf_warehouse.dbt_glue import (
-    forecast_settings,
     frame_by_year,
     live_refresh_from,
+    settings_from_config,
     with_date_columns,
 )
-from etf_warehouse.forecast.ml import walk_forward_forecasts
+from etf_warehouse.forecast.ml import ForecastSettings, walk_forward_forecasts
 
 
 def model(dbt, session):
+    settings = settings_from_config(
+        ForecastSettings, dbt.config.get("forecast"), model=dbt.this.identifier, name="forecast"
+    )
     refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
     # in the order the model uses, a year at a time (one read of it all was the build's peak)
     panel = frame_by_year(dbt.ref("int_ml_panel"), "price_date, ticker")
@@ -24,7 +27,7 @@ def model(dbt, session):
         walk_forward_forecasts(
             panel,
             features,
-            forecast_settings(dbt.config.get("forecast")),
+            settings,
             from_date=refresh_from,
             earlier=earlier,
         ),

@@ -6,11 +6,14 @@ monthly target as the previous weights of the turnover penalty.
 
 import pandas as pd
 
-from etf_warehouse.dbt_glue import portfolio_settings, wide_returns, with_date_columns
-from etf_warehouse.portfolio.construction import STRATEGIES, strategy_targets
+from etf_warehouse.dbt_glue import settings_from_config, wide_returns, with_date_columns
+from etf_warehouse.portfolio.construction import STRATEGIES, PortfolioSettings, strategy_targets
 
 
 def model(dbt, session):
+    settings = settings_from_config(
+        PortfolioSettings, dbt.config.get("portfolio"), model=dbt.this.identifier, name="portfolio"
+    )
     signals = dbt.ref("int_latest_signals").df()
     returns = wide_returns(dbt.ref("int_backtest_returns").df())
     constraints = dbt.ref("portfolio_constraints").df()
@@ -27,7 +30,7 @@ def model(dbt, session):
         signals,
         returns,
         constraints,
-        portfolio_settings(dbt.config.get("portfolio")),
+        settings,
         previous=previous,
     )
     return with_date_columns(targets, ["rebalance_date"])

@@ -7,11 +7,27 @@ falls back to capped inverse volatility and says so in `status`.
 
 import pandas as pd
 
-from etf_warehouse.dbt_glue import portfolio_settings, wide_returns, with_date_columns
-from etf_warehouse.portfolio.construction import backtest_strategies, portfolio_targets
+from etf_warehouse.dbt_glue import (
+    config_value,
+    settings_from_config,
+    wide_returns,
+    with_date_columns,
+)
+from etf_warehouse.portfolio.construction import (
+    PortfolioSettings,
+    backtest_strategies,
+    portfolio_targets,
+)
 
 
 def model(dbt, session):
+    this = dbt.this.identifier
+    settings = settings_from_config(
+        PortfolioSettings, dbt.config.get("portfolio"), model=this, name="portfolio"
+    )
+    weights_mode = config_value(
+        dbt.config.get("scoring_weights_mode"), str, key="scoring_weights_mode", model=this
+    )
     signals = dbt.ref("int_backtest_signals").df()
     returns = wide_returns(dbt.ref("int_backtest_returns").df())
     constraints = dbt.ref("portfolio_constraints").df()
@@ -20,7 +36,7 @@ def model(dbt, session):
         signals,
         returns,
         constraints,
-        portfolio_settings(dbt.config.get("portfolio")),
-        backtest_strategies(dbt.config.get("scoring_weights_mode")),
+        settings,
+        backtest_strategies(weights_mode),
     )
     return with_date_columns(holdings, ["rebalance_date"])

@@ -7,7 +7,7 @@ daily sample factors, or 60 months of real Fama-French + macro factors), Newey-W
 
 import pandas as pd
 
-from etf_warehouse.dbt_glue import factor_settings, with_date_columns
+from etf_warehouse.dbt_glue import config_value, factor_settings, with_date_columns
 from etf_warehouse.frames import empty_frame
 from etf_warehouse.risk.factors import (
     OUTPUT_SCHEMA,
@@ -18,6 +18,7 @@ from etf_warehouse.risk.factors import (
 
 
 def model(dbt, session):
+    this = dbt.this.identifier
     config = dbt.config.get("factor_model")
     factors_long = dbt.ref("int_factor_returns").df()
     returns = dbt.ref("int_factor_regression_returns").df()
@@ -28,11 +29,14 @@ def model(dbt, session):
             ["as_of_date", "window_start", "window_end"],
         )
     frequency = str(factors_long["frequency"].iloc[0])
-    settings = factor_settings(config, frequency)
+    settings = factor_settings(config, frequency, this)
+    max_staleness_days = config_value(
+        config["max_staleness_days"], int, key="factor_model.max_staleness_days", model=this
+    )
     factors = wide_factor_returns(factors_long)
     returns["period_date"] = pd.to_datetime(returns["period_date"])
     sessions = pd.to_datetime(calendar.loc[calendar["is_trading_day"], "price_date"])
-    dates = monthly_as_of_dates(sessions, factors.index, int(config["max_staleness_days"]))
+    dates = monthly_as_of_dates(sessions, factors.index, max_staleness_days)
     loadings = rolling_factor_loadings(returns, factors, dates, settings)
     loadings["frequency"] = frequency
     return with_date_columns(loadings, ["as_of_date", "window_start", "window_end"])

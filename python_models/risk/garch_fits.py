@@ -6,15 +6,21 @@ the fits already made.
 """
 
 from etf_warehouse.dbt_glue import (
-    garch_settings,
+    config_value,
     live_refresh_from,
+    settings_from_config,
     with_date_columns,
     worker_count,
 )
-from etf_warehouse.risk.garch import garch_fits_panel
+from etf_warehouse.risk.garch import GarchSettings, garch_fits_panel
 
 
 def model(dbt, session):
+    this = dbt.this.identifier
+    settings = settings_from_config(
+        GarchSettings, dbt.config.get("garch"), model=this, name="garch"
+    )
+    workers = config_value(dbt.config.get("python_workers"), int, key="python_workers", model=this)
     refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
     returns = (
         dbt.ref("int_prices_adjusted")
@@ -26,8 +32,8 @@ def model(dbt, session):
     return with_date_columns(
         garch_fits_panel(
             returns,
-            garch_settings(dbt.config.get("garch")),
-            workers=worker_count(dbt.config.get("python_workers")),
+            settings,
+            workers=worker_count(workers),
             fit_from=refresh_from,
             earlier_fits=earlier,
         ),

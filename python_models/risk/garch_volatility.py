@@ -5,11 +5,19 @@ Filters each fund's conditional variance forward with the parameters of its late
 only the rows of the new days.
 """
 
-from etf_warehouse.dbt_glue import garch_settings, live_refresh_from, tail_rows, with_date_columns
-from etf_warehouse.risk.garch import garch_volatility_panel
+from etf_warehouse.dbt_glue import (
+    live_refresh_from,
+    settings_from_config,
+    tail_rows,
+    with_date_columns,
+)
+from etf_warehouse.risk.garch import GarchSettings, garch_volatility_panel
 
 
 def model(dbt, session):
+    settings = settings_from_config(
+        GarchSettings, dbt.config.get("garch"), model=dbt.this.identifier, name="garch"
+    )
     refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
     returns = (
         dbt.ref("int_prices_adjusted")
@@ -18,7 +26,7 @@ def model(dbt, session):
         .df()
     )
     fits = dbt.ref("garch_fits").df()
-    volatility = garch_volatility_panel(returns, fits, garch_settings(dbt.config.get("garch")))
+    volatility = garch_volatility_panel(returns, fits, settings)
     return with_date_columns(
         tail_rows(volatility, "date", refresh_from), ["date", "params_refit_date"]
     )

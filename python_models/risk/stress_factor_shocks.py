@@ -4,20 +4,27 @@ stress_conditional_shocks, at their expected value given them (etf_warehouse.ris
 
 import pandas as pd
 
-from etf_warehouse.dbt_glue import as_bool, factor_settings, with_date_columns
+from etf_warehouse.dbt_glue import config_value, factor_settings, with_date_columns
 from etf_warehouse.frames import empty_frame
 from etf_warehouse.risk.factors import wide_factor_returns
 from etf_warehouse.risk.stress import SHOCK_SCHEMA, conditional_factor_shocks
 
 
 def model(dbt, session):
+    this = dbt.this.identifier
     config = dbt.config.get("factor_model")
     factors_long = dbt.ref("int_factor_returns").df()
     shocks = dbt.ref("stress_shocks").df()
     calendar = dbt.ref("int_trading_calendar").df()
     if factors_long.empty or calendar.empty:
         return with_date_columns(empty_frame(SHOCK_SCHEMA), ["covariance_start", "covariance_end"])
-    settings = factor_settings(config, str(factors_long["frequency"].iloc[0]))
+    settings = factor_settings(config, str(factors_long["frequency"].iloc[0]), this)
+    conditional = config_value(
+        config["stress_conditional_shocks"],
+        bool,
+        key="factor_model.stress_conditional_shocks",
+        model=this,
+    )
     factors = wide_factor_returns(factors_long)
     as_of = pd.to_datetime(calendar.loc[calendar["is_trading_day"], "price_date"]).max()
     out = conditional_factor_shocks(
@@ -25,6 +32,6 @@ def model(dbt, session):
         shocks,
         as_of,
         settings.window,
-        conditional=as_bool(config["stress_conditional_shocks"]),
+        conditional=conditional,
     )
     return with_date_columns(out, ["covariance_start", "covariance_end"])

@@ -10,7 +10,9 @@ from etf_warehouse.sample import generate_sample_market
 
 
 def model(dbt, session):
-    market = generate_sample_market(sample_config(dbt.config.get("sample_market")))
+    market = generate_sample_market(
+        sample_config(dbt.config.get("sample_market"), dbt.this.identifier)
+    )
     actions = market.truth_actions.loc[
         market.truth_actions["action_type"] != "distribution"
     ].assign(

@@ -5,4 +5,6 @@ from etf_warehouse.sample import generate_sample_market
 
 
 def model(dbt, session):
-    return generate_sample_market(sample_config(dbt.config.get("sample_market"))).macro
+    return generate_sample_market(
+        sample_config(dbt.config.get("sample_market"), dbt.this.identifier)
+    ).macro

@@ -4,7 +4,7 @@ mean rank IC with its Newey-West t-stat, IC information ratio, hit rate, annuali
 returns, top-minus-bottom spread and top-quintile turnover.
 """
 
-from etf_warehouse.dbt_glue import with_date_columns
+from etf_warehouse.dbt_glue import config_value, with_date_columns
 from etf_warehouse.signals.diagnostics import segmented, summarise_ic
 
 
@@ -12,5 +12,11 @@ def model(dbt, session):
     overall = dbt.ref("int_signal_ic").df()
     by_class = dbt.ref("int_signal_ic_by_asset_class").df()
     per_date = segmented(overall, by_class)
-    summary = summarise_ic(per_date, float(dbt.config.get("sessions_per_year")))
+    sessions_per_year = config_value(
+        dbt.config.get("sessions_per_year"),
+        float,
+        key="sessions_per_year",
+        model=dbt.this.identifier,
+    )
+    summary = summarise_ic(per_date, sessions_per_year)
     return with_date_columns(summary, ["first_signal_date", "last_signal_date"])

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
+import re
+import typing
+from pathlib import Path
+
 import pytest
 
 from etf_warehouse.dbt_glue import as_bool, optional_str, sample_config
@@ -112,3 +118,200 @@ def test_frame_by_year_equals_one_ordered_read():
     nothing = relation.filter("false")
     empty = frame_by_year(nothing, "price_date, ticker, f_x")
     assert empty.empty and empty.dtypes.equals(nothing.order("price_date").df().dtypes)
+
+
+# --- settings_from_config: one typed reader for every settings dataclass --------------------
+
+
+def test_settings_from_config_types_each_field_by_its_annotation():
+    from etf_warehouse.dbt_glue import settings_from_config
+    from etf_warehouse.risk.garch import GarchSettings
+
+    config = {
+        "refit_months": "12",
+        "max_window": 2520.0,
+        "min_obs": 500,
+        "horizon": 21,
+        "band_multiple": 25,
+    }
+    settings = settings_from_config(GarchSettings, config, model="garch_fits")
+    assert settings == GarchSettings(refit_months=12, band_multiple=25.0)
+    assert type(settings.refit_months) is int and type(settings.max_window) is int
+    assert type(settings.band_multiple) is float
+
+
+def test_settings_from_config_prefix_fixed_optional_and_library_only_fields():
+    from etf_warehouse.dbt_glue import factor_settings
+    from etf_warehouse.risk.factors import FactorSettings
+
+    config = {
+        "daily_window": 252,
+        "daily_min_obs": 126,
+        "monthly_window": "60",
+        "monthly_min_obs": "36",
+        "max_staleness_days": 45,  # not a FactorSettings field: read by the model itself
+        "stress_conditional_shocks": False,
+    }
+    assert factor_settings(config, "monthly", "factor_loadings") == FactorSettings(
+        window=60, min_obs=36, hac_lags=None, periods_per_year=12
+    )
+    assert factor_settings(config, "daily", "factor_loadings") == FactorSettings()
+    with pytest.raises(ValueError, match="weekly"):
+        factor_settings(config, "weekly", "factor_loadings")
+
+
+GARCH = {"refit_months": 36, "max_window": 2520, "min_obs": 500, "horizon": 21, "band_multiple": 25}
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (None, "garch_fits: the garch config is missing"),
+        ({}, "garch_fits: the garch config is missing"),
+        ({"refit_months": 12}, "garch_fits: garch config lacks keys band_multiple, horizon, "),
+        ({**GARCH, "refit_month": 12}, "garch_fits: garch config has unknown keys refit_month "),
+        ({**GARCH, "refit_months": "x"}, "'garch.refit_months' = 'x' is not a valid int"),
+        ({**GARCH, "refit_months": 1.5}, "'garch.refit_months' = 1.5 is not a valid int"),
+        ({**GARCH, "refit_months": True}, "'garch.refit_months' = True is not a valid int"),
+        ({**GARCH, "refit_months": None}, r"'garch.refit_months' is missing \(None\)"),
+        ({**GARCH, "band_multiple": "wide"}, "'garch.band_multiple' = 'wide' is not a valid float"),
+    ],
+)
+def test_settings_from_config_names_the_bad_key_and_the_model(config, message):
+    from etf_warehouse.dbt_glue import settings_from_config
+    from etf_warehouse.risk.garch import GarchSettings
+
+    with pytest.raises(ValueError, match=message) as raised:
+        settings_from_config(GarchSettings, config, model="garch_fits", name="garch")
+    assert str(raised.value).startswith("garch_fits: ")
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "expected"),
+    [
+        ("true", bool, True),
+        ("False", bool, False),
+        (1, bool, True),
+        ("0", bool, False),
+        (None, str | None, None),
+        ("None", str | None, None),
+        ("", str | None, None),
+        ("XNYS", str | None, "XNYS"),
+        ("7", int | None, 7),
+        ("null", int | None, None),
+        ("regime", str, "regime"),
+        (252, float, 252.0),
+    ],
+)
+def test_config_value(value, kind, expected):
+    from etf_warehouse.dbt_glue import config_value
+
+    got = config_value(value, kind, key="k", model="m")
+    assert got == expected and type(got) is type(expected)
+
+
+@pytest.mark.parametrize(("value", "kind"), [("maybe", bool), (2, bool), (None, str)])
+def test_config_value_rejects(value, kind):
+    from etf_warehouse.dbt_glue import config_value
+
+    with pytest.raises(ValueError, match=r"^m: config 'k'"):
+        config_value(value, kind, key="k", model="m")
+
+
+# --- one default per setting: the dataclass defaults equal the dbt_project.yml vars ---------
+
+
+def _project_vars_and_python_configs():
+    """The vars block of dbt_project.yml, and every Python model's config from its property YAML
+    (anchors and merge keys resolved)."""
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    project_vars = yaml.safe_load((root / "dbt_project.yml").read_text())["vars"]
+    configs = {}
+    for path in sorted((root / "python_models").glob("*/_*__models.yml")):
+        for node in yaml.safe_load(path.read_text()).get("models", []):
+            configs[node["name"]] = node.get("config") or {}
+    return project_vars, configs
+
+
+def _var_name(rendered: str) -> str:
+    match = re.fullmatch(r"\{\{ var\('(\w+)'\) \}\}", rendered)
+    assert match, f"{rendered!r}: a Python knob is written {{{{ var('x') }}}}, with no default"
+    return match.group(1)
+
+
+def _settings_classes():
+    from etf_warehouse.backtest.engine import BacktestSettings
+    from etf_warehouse.backtest.statistics import ValidationSettings
+    from etf_warehouse.forecast.ml import ForecastSettings
+    from etf_warehouse.portfolio.construction import PortfolioSettings
+    from etf_warehouse.risk.factors import FactorSettings
+    from etf_warehouse.risk.garch import GarchSettings
+    from etf_warehouse.sample import SampleConfig
+
+    # config name -> settings class, key prefix; FactorSettings' defaults are the daily ones
+    return {
+        "sample_market": (SampleConfig, ""),
+        "garch": (GarchSettings, ""),
+        "forecast": (ForecastSettings, ""),
+        "portfolio": (PortfolioSettings, ""),
+        "backtest": (BacktestSettings, ""),
+        "validation": (ValidationSettings, ""),
+        "factor_model": (FactorSettings, "daily_"),
+    }
+
+
+def test_python_knobs_have_their_one_default_in_the_vars_block():
+    """Every knob a Python model's config reads is a var declared in dbt_project.yml."""
+    project_vars, configs = _project_vars_and_python_configs()
+    knobs = set(_settings_classes()) | {
+        "python_workers",
+        "beta_kalman_memory",
+        "scoring_weights_mode",
+        "sessions_per_year",
+        "exchange_calendar",
+    }
+    seen = set()
+    for model_name, config in configs.items():
+        for key, value in config.items():
+            if key not in knobs and not key.endswith("_path") and key != "prices_format":
+                continue
+            seen.add(key)
+            for rendered in value.values() if isinstance(value, dict) else [value]:
+                name = _var_name(rendered)
+                assert name in project_vars, f"{model_name}.{key}: var {name} not declared"
+    assert seen >= knobs
+
+
+def test_settings_dataclass_defaults_equal_the_dbt_vars_defaults():
+    """The library's dataclass defaults (used by unit tests and direct callers) cannot drift from
+    the dbt defaults, and each config dict gives every field the library does not keep."""
+    from etf_warehouse.dbt_glue import LIBRARY_ONLY, config_value
+    from etf_warehouse.portfolio.construction import backtest_strategies
+    from etf_warehouse.risk.beta import KalmanBetaSettings
+
+    project_vars, configs = _project_vars_and_python_configs()
+    checked = set()
+    for model_name, config in configs.items():
+        for key, value in config.items():
+            if key not in _settings_classes():
+                continue
+            cls, prefix = _settings_classes()[key]
+            hints = typing.get_type_hints(cls)
+            defaults = {f.name: f.default for f in dataclasses.fields(cls)}
+            fields = {k[len(prefix) :]: v for k, v in value.items() if k.startswith(prefix)}
+            wanted = set(defaults) - LIBRARY_ONLY.get(cls, set()) - {"periods_per_year"}
+            assert set(fields) == wanted, f"{model_name}.{key}: keys differ from {cls.__name__}"
+            for field, rendered in fields.items():
+                var = _var_name(rendered)
+                dbt_default = config_value(project_vars[var], hints[field], key=var, model="test")
+                assert dbt_default == defaults[field], (
+                    f"var {var} defaults to {project_vars[var]!r} in dbt_project.yml but "
+                    f"{cls.__name__}.{field} to {defaults[field]!r}"
+                )
+            checked.add(key)
+    assert checked == set(_settings_classes())
+    assert project_vars["beta_kalman_memory"] == KalmanBetaSettings().memory
+    default_mode = inspect.signature(backtest_strategies).parameters["weights_mode"].default
+    assert project_vars["scoring_weights_mode"] == default_mode
