@@ -41,7 +41,7 @@ etfs as (
         ticker,
         leverage,
         is_delisted
-    from {{ ref('dim_etfs') }}
+    from {{ ref('int_etfs_listed') }}
 ),
 
 reweighted as (
