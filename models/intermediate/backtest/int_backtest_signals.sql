@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     What each backtested strategy knows at each rebalance: the eligible funds on the first
     trading day of every month of the scoring history (the signal date; trades happen the next

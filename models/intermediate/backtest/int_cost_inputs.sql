@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     What trading a fund costs, per fund and date (no brokerage: spread and market impact only).
 

@@ -1,8 +1,9 @@
-{{ config(materialized='table') }}
--- The user's current holdings (holdings_path), validated: an empty ticker, units that are
--- not a non-negative number, a ticker listed twice, or a ticker with no prices in the
--- warehouse (it could not be valued or traded) stop the build naming the file and line.
--- Without a holdings file: no rows (the trade list starts from cash).
+{#-
+    The user's current holdings (holdings_path), validated: an empty ticker, units that are
+    not a non-negative number, a ticker listed twice, or a ticker with no prices in the
+    warehouse (it could not be valued or traded) stop the build naming the file and line.
+    Without a holdings file: no rows (the trade list starts from cash).
+-#}
 with
 
 positions as (

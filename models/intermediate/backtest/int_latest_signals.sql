@@ -1,6 +1,8 @@
--- The eligible funds on the latest scored date, in the shape of int_backtest_signals: the
--- input of today's target portfolio and trade list (kept out of the backtest's monthly
--- holdings, so the backtest never depends on where the data happens to end).
+{#-
+    The eligible funds on the latest scored date, in the shape of int_backtest_signals: the
+    input of today's target portfolio and trade list (kept out of the backtest's monthly
+    holdings, so the backtest never depends on where the data happens to end).
+-#}
 with
 
 latest as (

@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     Every corporate action, declared or detected, with whether the return calculation applies it.
 

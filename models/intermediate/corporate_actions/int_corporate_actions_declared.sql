@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     Corporate actions somebody declared: the `declared_corporate_actions` seed (kept in the
     repo), the user's `corporate_actions_path` file, and the embedded sample's issuer notices.

@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     ETF metadata from the universe file (or the embedded sample's). A universe file with a
     duplicated or missing ticker stops the build with an error naming the file and lines: which

@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     Asset class, sub-class, region and leverage of every ticker that has prices, with where they
     came from: the universe metadata; else keywords in the ETF's name (seed asset_class_keywords);

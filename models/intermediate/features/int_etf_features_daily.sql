@@ -1,11 +1,14 @@
+{#- In-file config: a live refresh updates this table incrementally (macro live_materialized). -#}
 {{ config(
     materialized=live_materialized(),
     incremental_strategy='tail',
     tail_column='price_date'
 ) }}
--- All point-in-time SQL features of a ticker on a date, one row per clean price row: the input
--- of the scoring and forecasting models. A live refresh recomputes the rows dated on or after
--- the new prices, its feature views reading only the trailing history they need.
+{#-
+    All point-in-time SQL features of a ticker on a date, one row per clean price row: the input
+    of the scoring and forecasting models. A live refresh recomputes the rows dated on or after
+    the new prices, its feature views reading only the trailing history they need.
+-#}
 with
 
 prices as (

@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     Daily total returns of the build's benchmarks (decimal) and a total-return index.
 

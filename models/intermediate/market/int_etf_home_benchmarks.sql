@@ -1,4 +1,6 @@
--- Each ETF's home benchmark for its betas (seed home_benchmark_rules; the market otherwise).
+{#-
+    Each ETF's home benchmark for its betas (seed home_benchmark_rules; the market otherwise).
+-#}
 with
 
 etfs as (

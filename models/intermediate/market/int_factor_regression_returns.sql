@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     Each fund's excess return (total return - risk-free, decimal) at the factors' frequency,
     the left-hand side of the factor-exposure regressions.

@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     Factor returns for the factor-exposure regressions, one row per factor and period
     (decimal returns per period; `period_date` = the last day of the period, the first day the

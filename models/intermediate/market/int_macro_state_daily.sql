@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     The macro and geopolitical state on every trading day, point-in-time: each series' latest
     observation available on or before the day, its value `macro_change_days` (182) calendar

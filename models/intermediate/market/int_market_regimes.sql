@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     Point-in-time market regime per date, from the market benchmark alone (trailing data only):
 

@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     Clean prices with total returns adjusted for splits, consolidations and distributions.
 

@@ -1,4 +1,6 @@
--- Kept price rows (repaired where needed), one per ticker and day.
+{#-
+    Kept price rows (repaired where needed), one per ticker and day.
+-#}
 with
 
 validated as (

@@ -1,8 +1,11 @@
+{#- In-file config: a live refresh updates this table incrementally (macro live_materialized). -#}
 {{ config(materialized=live_materialized(), incremental_strategy='append_new') }}
--- Raw price rows from whichever source this build reads (the user's files or the embedded
--- sample), with every field typed. Unparseable values become null here; the text stays beside
--- them so int_prices_validated can say exactly what was wrong. A table, so that a live refresh
--- appends the rows of its new files (ingest_batch) instead of re-reading every file.
+{#-
+    Raw price rows from whichever source this build reads (the user's files or the embedded
+    sample), with every field typed. Unparseable values become null here; the text stays beside
+    them so int_prices_validated can say exactly what was wrong. A table, so that a live refresh
+    appends the rows of its new files (ingest_batch) instead of re-reading every file.
+-#}
 with
 
 raw_rows as (

@@ -1,4 +1,6 @@
--- Raw rows removed by cleaning, with the reason and the values as read.
+{#-
+    Raw rows removed by cleaning, with the reason and the values as read.
+-#}
 with
 
 validated as (

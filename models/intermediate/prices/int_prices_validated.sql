@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     Every raw price row, once, with the decision about it: kept (quarantine_reason null,
     possibly repaired and flagged, possibly an unrecorded split or consolidation) or quarantined

@@ -1,7 +1,8 @@
-{{ config(materialized='table') }}
--- The newest batch of price rows and the first date it touches: in a live refresh the models
--- that opt in recompute their rows dated on or after refresh_from and keep the rest (see
--- macros/live/live_refresh.sql). In a full build every batch is 1 and nothing reads this.
+{#-
+    The newest batch of price rows and the first date it touches: in a live refresh the models
+    that opt in recompute their rows dated on or after refresh_from and keep the rest (see
+    macros/live/live_refresh.sql). In a full build every batch is 1 and nothing reads this.
+-#}
 with
 
 parsed as (

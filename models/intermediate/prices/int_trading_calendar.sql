@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     Trading days. With the `exchange_calendar` var (an exchange_calendars code such as XASX or
     XNYS, see ref_exchange_sessions) a date is a trading day when it is a session of that

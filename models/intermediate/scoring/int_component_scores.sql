@@ -1,3 +1,4 @@
+{#- In-file config: a live refresh updates this table incrementally (macro live_materialized). -#}
 {{ config(
     materialized=live_materialized(),
     incremental_strategy='tail',

@@ -1,6 +1,4 @@
-{#- A table (incremental in a live refresh), not the folder's view: several models read it
-    (mart_etf_rankings, int_latest_rankings, int_backtest_signals, int_signal_values), and
-    its windows over the whole history should run once. -#}
+{#- In-file config: a live refresh updates this table incrementally (macro live_materialized). -#}
 {{ config(
     materialized=live_materialized(),
     incremental_strategy='tail',

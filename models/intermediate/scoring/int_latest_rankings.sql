@@ -1,5 +1,7 @@
--- int_etf_rankings on its latest as_of_date: today's list (published as mart_latest_rankings;
--- the input of today's target portfolio, int_latest_signals). The one "latest date" rule.
+{#-
+    int_etf_rankings on its latest as_of_date: today's list (published as mart_latest_rankings;
+    the input of today's target portfolio, int_latest_signals). The one "latest date" rule.
+-#}
 with
 
 rankings as (

@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     Macro and geopolitical multipliers of every fund on every scored day.
 

@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     The component scores' rank ICs on every monthly signal date, across all eligible funds:
     the evidence the `learned` scoring weights follow (int_scoring_weights). Dated by

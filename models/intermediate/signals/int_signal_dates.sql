@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     The monthly signal dates the diagnostics judge: the first trading day of each month with a
     clean price row, with its session number (int_trading_calendar.trading_days_to_date) and

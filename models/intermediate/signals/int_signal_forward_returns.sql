@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     Each fund's forward total return after every monthly signal date (the first trading day of
     a month), over 1, 5, 21 and 63 sessions, as the backtest would earn it: the signal is read

@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     int_signal_ic within each asset class: the same rank ICs and quintile returns
     (macros/signals/signal_quality.sql) on the cross-section of one asset class, for the

@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     The signals the diagnostics judge that do not depend on the component weights, one row per
     monthly signal date x eligible fund x signal (higher value = expected to do better):

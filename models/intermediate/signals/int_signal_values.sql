@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     Every signal the diagnostics judge, one row per monthly signal date x eligible fund x
     signal: the weight-free ones of int_signal_inputs (components and simple peers) plus the

@@ -1,4 +1,6 @@
--- Each strategy's simulated NAV and its daily returns, costs, turnover and drawdown.
+{#-
+    Each strategy's simulated NAV and its daily returns, costs, turnover and drawdown.
+-#}
 with
 
 daily as (

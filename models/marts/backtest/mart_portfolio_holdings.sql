@@ -1,5 +1,7 @@
--- Target weights of every strategy at every monthly rebalance: computed at the close of
--- rebalance_date (the signal date) and traded at the close of the next trading day.
+{#-
+    Target weights of every strategy at every monthly rebalance: computed at the close of
+    rebalance_date (the signal date) and traded at the close of the next trading day.
+-#}
 with
 
 holdings as (

@@ -1,5 +1,7 @@
--- Splits, consolidations and distributions: declared ones and detected ones, with whether the
--- return calculation applied them.
+{#-
+    Splits, consolidations and distributions: declared ones and detected ones, with whether the
+    return calculation applied them.
+-#}
 with
 
 actions as (

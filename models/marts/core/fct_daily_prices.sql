@@ -1,4 +1,6 @@
--- One row per ticker and day that survived cleaning, with total returns.
+{#-
+    One row per ticker and day that survived cleaning, with total returns.
+-#}
 with
 
 adjusted as (

@@ -1,4 +1,6 @@
--- Every raw price row cleaning removed, with the reason and the values as read.
+{#-
+    Every raw price row cleaning removed, with the reason and the values as read.
+-#}
 with
 
 quarantined as (

@@ -1,5 +1,7 @@
--- Each penalty of each eligible fund on each date, itemised (sum per fund and date = the
--- uncapped penalty of mart_etf_rankings).
+{#-
+    Each penalty of each eligible fund on each date, itemised (sum per fund and date = the
+    uncapped penalty of mart_etf_rankings).
+-#}
 with
 
 penalties as (

@@ -1,5 +1,7 @@
--- The market regime of each date, the inputs behind it and the weights it sets (one per
--- component of macros/scoring/score_components.sql).
+{#-
+    The market regime of each date, the inputs behind it and the weights it sets (one per
+    component of macros/scoring/score_components.sql).
+-#}
 with
 
 regimes as (

@@ -1,3 +1,7 @@
+{#-
+    The user's corporate-actions file (var corporate_actions_path, checked by input_files), one
+    row per declared split, consolidation or distribution, fields as text.
+-#}
 with
 
 checked_file as (

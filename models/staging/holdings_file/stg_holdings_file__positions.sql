@@ -1,5 +1,7 @@
--- The user's current holdings, typed. Malformed rows are rejected in mart_trade_list's
--- input check with the file and line.
+{#-
+    The user's current holdings, typed. Malformed rows are rejected in mart_trade_list's
+    input check with the file and line.
+-#}
 with
 
 checked_file as (

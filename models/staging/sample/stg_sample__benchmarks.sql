@@ -1,3 +1,6 @@
+{#-
+    The sample market's benchmark returns and index levels (python model sample_benchmarks), typed and renamed.
+-#}
 with
 
 benchmarks as (

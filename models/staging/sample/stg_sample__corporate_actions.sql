@@ -1,3 +1,7 @@
+{#-
+    The sample market's declared corporate actions (python model sample_corporate_actions), in the
+    shape of a corporate-actions file.
+-#}
 with
 
 sample_actions as (

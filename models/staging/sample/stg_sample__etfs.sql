@@ -1,3 +1,6 @@
+{#-
+    The sample market's ETF metadata (python model sample_etfs), in the shape of a universe file.
+-#}
 with
 
 sample_etfs as (

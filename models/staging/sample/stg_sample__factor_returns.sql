@@ -1,3 +1,6 @@
+{#-
+    The sample market's daily factor returns (python model sample_factor_returns), typed.
+-#}
 with
 
 factor_returns as (

@@ -1,3 +1,6 @@
+{#-
+    The sample market's macro series (python model sample_macro), typed.
+-#}
 with
 
 macro as (

@@ -1,5 +1,7 @@
--- The embedded sample's raw prices in the same untyped shape as stg_price_files__prices, so the
--- rest of the pipeline treats generated and real data identically.
+{#-
+    The embedded sample's raw prices in the same untyped shape as stg_price_files__prices, so the
+    rest of the pipeline treats generated and real data identically.
+-#}
 with
 
 sample_prices as (

@@ -1,5 +1,7 @@
--- The user's universe file, typed. Columns other than `ticker` are optional: a missing column
--- arrives as null (the empty template below guarantees it exists).
+{#-
+    The user's universe file, typed. Columns other than `ticker` are optional: a missing column
+    arrives as null (the empty template below guarantees it exists).
+-#}
 with
 
 checked_file as (
