@@ -94,19 +94,7 @@ def inspect_price_file(path: str, forced_format: str | None = None) -> PriceFile
             f"price file {path}: line 1 {header!r} is not a {file_format} header; "
             f"missing column(s) {', '.join(missing)}"
         )
-    name = os.path.basename(path)
-    return PriceFile(
-        path=path,
-        file_name=name,
-        file_format=file_format,
-        ticker=None
-        if PRICE_FORMAT[file_format].ticker_in_rows
-        else ticker_from_file_name(name, file_format),
-        header=header,
-        n_fields=len(fields),
-        positions=positions,
-        size_bytes=size,
-    )
+    return _price_file(path, file_format, header, len(fields), positions, size)
 
 
 def inspect_parquet_file(
@@ -133,6 +121,25 @@ def inspect_parquet_file(
             f"price file {path}: rename Parquet column(s) {', '.join(misnamed)} "
             "(Parquet files must use the long format's column names)"
         )
+    return _price_file(
+        path,
+        file_format,
+        ",".join(column_names),
+        len(column_names),
+        positions,
+        os.path.getsize(path),
+    )
+
+
+def _price_file(
+    path: str,
+    file_format: str,
+    header: str,
+    n_fields: int,
+    positions: dict[str, int | None],
+    size_bytes: int,
+) -> PriceFile:
+    """The checked file's record; the ticker from its name unless its format has it in rows."""
     name = os.path.basename(path)
     return PriceFile(
         path=path,
@@ -141,10 +148,10 @@ def inspect_parquet_file(
         ticker=None
         if PRICE_FORMAT[file_format].ticker_in_rows
         else ticker_from_file_name(name, file_format),
-        header=",".join(column_names),
-        n_fields=len(column_names),
+        header=header,
+        n_fields=n_fields,
         positions=positions,
-        size_bytes=os.path.getsize(path),
+        size_bytes=size_bytes,
     )
 
 
