@@ -56,7 +56,9 @@ valid_rows as (
     select
         *,
         row_number() over same_day as copy_rank,
-        count(*) over same_day as n_copies,
+        -- every copy of the day, whichever this row is (same_day's order would count only
+        -- the copies up to this row: the kept copy would see 1 and never be flagged)
+        count(*) over (partition by ticker, price_date) as n_copies,
         first_value(source_file) over same_day as kept_source_file,
         first_value(source_line) over same_day as kept_source_line,
         first_value(close) over same_day as kept_close,
