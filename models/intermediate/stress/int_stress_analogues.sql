@@ -34,19 +34,12 @@ analogue_pool as (
     from modelled
     inner join etfs
         on modelled.ticker = etfs.ticker
-    where modelled.method = 'own_history'
-    union all
-    select
-        modelled.scenario,
-        etfs.asset_class,
-        etfs.sub_class,
-        modelled.shocked_return
-    from modelled
-    inner join etfs
-        on modelled.ticker = etfs.ticker
     where
-        modelled.method = 'factor_model'
-        and modelled.scenario in (select shocks.scenario from shocks)
+        modelled.method = 'own_history'
+        or (
+            modelled.method = 'factor_model'
+            and modelled.scenario in (select shocks.scenario from shocks)
+        )
 ),
 
 sub_class_analogues as (
