@@ -25,6 +25,9 @@ LIVE_TARGET = "target/live"
 # (`dbt build`, e.g. nightly): they are rebuilt over the whole history, not incrementally.
 LIVE_SELECT = [
     "+mart_latest_rankings",
+    # marts that publish intermediate models on that path (never their ancestors now)
+    "mart_etf_rankings",
+    "fct_daily_prices",
     "dim_etfs",
     "fct_price_quarantine",
     "fct_corporate_actions",
