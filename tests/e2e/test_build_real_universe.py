@@ -17,12 +17,15 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def real_build(stooq_dir, stooq_more_dir, tmp_path_factory) -> DbtResult:
     both = str(stooq_dir.parent / "stooq_us_etfs*" / "*.txt")
-    # through the scoring (int_ml_panel, where DuckDB 2.0.0 died) to the latest rankings; the
-    # portfolio, backtest and risk marts are built on real files by test_build_real_files.py
+    # through the scoring (int_ml_panel, where DuckDB 2.0.0 died) to the latest rankings, and the
+    # cleaned prices the tests read; the portfolio, backtest and risk marts are built on real
+    # files by test_build_real_files.py
     return dbt_build(
         tmp_path_factory.mktemp("real340"),
         {"prices_path": both, "prices_format": "stooq"},
-        select="+mart_latest_rankings +fct_price_quarantine +fct_corporate_actions",
+        select=(
+            "+mart_latest_rankings +fct_daily_prices +fct_price_quarantine +fct_corporate_actions"
+        ),
         cautious=True,
     )
 
