@@ -29,17 +29,24 @@ solver); capped weights are found by progressive filling (see water_fill).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog, minimize
-from sklearn.covariance import ledoit_wolf_shrinkage
+from threadpoolctl import threadpool_limits
 
 from etf_warehouse.frames import typed_frame
-
-TRADING_DAYS = 252
-SMOOTH_ABS = 1e-8
+from etf_warehouse.portfolio.optimise import (  # noqa: F401  (importable from here too)
+    SMOOTH_ABS,
+    TRADING_DAYS,
+    Caps,
+    feasible_start,
+    group_caps,
+    mean_variance,
+    shrunk_covariance,
+    water_fill,
+)
 
 
 @dataclass(frozen=True)
@@ -116,203 +123,67 @@ def backtest_strategies(weights_mode: str = "regime") -> tuple[Strategy, ...]:
     return tuple(regime if s.name == f"composite_{weights_mode}_weights" else s for s in STRATEGIES)
 
 
-@dataclass(frozen=True)
-class Caps:
-    """Upper bounds on groups of funds: (group name, member mask, cap) triples."""
-
-    groups: tuple[tuple[str, np.ndarray, float], ...]
-
-    def matrix(self) -> tuple[np.ndarray, np.ndarray]:
-        if not self.groups:
-            return np.zeros((0, 0)), np.zeros(0)
-        return (
-            np.vstack([mask.astype(float) for _, mask, _ in self.groups]),
-            np.array([cap for _, _, cap in self.groups]),
-        )
-
-
-def group_caps(
-    asset_class: np.ndarray, risk_category: np.ndarray, constraints: pd.DataFrame
-) -> Caps:
-    """Caps for a selection from the portfolio_constraints seed (constraint_type, key,
-    max_weight)."""
-    groups = []
-    for row in constraints.itertuples(index=False):
-        values = asset_class if row.constraint_type == "asset_class" else risk_category
-        mask = values == row.key
-        if mask.any() and row.max_weight < 1.0:
-            groups.append((f"{row.constraint_type}={row.key}", mask, float(row.max_weight)))
-    return Caps(tuple(groups))
-
-
-def shrunk_covariance(daily_returns: np.ndarray) -> np.ndarray:
-    """Covariance of daily returns (rows = days, NaN where a fund has no return), annualised:
-    each fund's own variance, and correlations shrunk toward zero by the Ledoit-Wolf intensity.
-
-    Shrinking the covariance toward a scaled identity (as scikit-learn's LedoitWolf does) pulls
-    every variance toward the average one: among funds of very different volatility the
-    lowest-volatility fund selected (median over the rebalances) went from 0.14 % a year to
-    1.6 % on the sample (a cash fund; up to 36x) and from 1.0 % to 2.9 % on the 40 real funds
-    (SHY), so mean-variance saw cash and short bonds as risky. Here the variances are the
-    funds' own and only the correlations, whose estimates are the noisy part, are shrunk (the
-    identity target on standardised returns: Ledoit & Wolf 2004, scikit-learn's
-    ledoit_wolf_shrinkage). A fund's variance and each pair's correlation come from the days
-    it (the pair) has returns: a gap is no return, not a zero.
-    The intensity is estimated on the days every fund has a return (mean-filled standardised
-    returns when fewer than 30 such days exist); the result is made positive definite.
-    """
-    x = np.asarray(daily_returns, dtype=float)
-    n = x.shape[1]
-    frame = pd.DataFrame(x)
-    sd = frame.std(ddof=1).to_numpy()
-    sd = np.where(np.isfinite(sd) & (sd > 0), sd, np.nanmedian(np.where(sd > 0, sd, np.nan)))
-    sd = np.nan_to_num(sd, nan=1e-4)
-    if n == 1:
-        return np.array([[sd[0] ** 2 * TRADING_DAYS]])
-    z = (frame - frame.mean()) / sd
-    corr = z.corr(min_periods=3).fillna(0.0).to_numpy(copy=True)
-    np.fill_diagonal(corr, 1.0)
-    complete = z.dropna().to_numpy()
-    sample = complete if len(complete) >= 30 else z.fillna(0.0).to_numpy()
-    intensity = float(ledoit_wolf_shrinkage(sample, assume_centered=False))
-    shrunk = (1.0 - intensity) * corr + intensity * np.eye(n)
-    # pairwise estimates need not be positive definite: lift small or negative eigenvalues
-    values, vectors = np.linalg.eigh(shrunk)
-    if values.min() < 1e-6:
-        shrunk = (vectors * np.maximum(values, 1e-6)) @ vectors.T
-        scale = np.sqrt(np.diag(shrunk))
-        shrunk = shrunk / np.outer(scale, scale)
-    return shrunk * np.outer(sd, sd) * TRADING_DAYS
-
-
-def water_fill(base: np.ndarray, max_weight: float, caps: Caps) -> np.ndarray:
-    """Weights proportional to ``base`` under a per-fund cap and group caps; sum <= 1.
-
-    Progressive filling: every fund with a positive base grows in proportion to it until it
-    reaches ``max_weight``, or a group it belongs to reaches its cap (then all of that group's
-    growing funds stop), or the portfolio is full. Funds that stop keep their weight; the others
-    carry on. Groups may overlap (asset class and risk category). What cannot be placed stays
-    uninvested (cash): the result never breaks a cap, but with overlapping caps it can leave
-    cash that another allocation would have placed (:func:`feasible_start` decides exactly
-    whether a fully invested portfolio exists).
-    """
-    base = np.maximum(np.nan_to_num(np.asarray(base, dtype=float), nan=0.0), 0.0)
-    weights = np.zeros_like(base)
-    growing = base > 0
-    a, limits = caps.matrix()
-    if not a.size:
-        a, limits = np.zeros((0, base.shape[0])), np.zeros(0)
-    for _ in range(base.shape[0] + len(limits) + 1):
-        if not growing.any():
-            break
-        rate = np.where(growing, base, 0.0)
-        # how far the common level can rise before each kind of cap binds
-        with np.errstate(divide="ignore", invalid="ignore"):
-            fund_room = np.where(growing, (max_weight - weights) / rate, np.inf)
-            group_rate = a @ rate
-            group_room = np.where(group_rate > 0, (limits - a @ weights) / group_rate, np.inf)
-        total_room = (1.0 - weights.sum()) / rate.sum()
-        step = max(min(fund_room.min(), group_room.min(initial=np.inf), total_room), 0.0)
-        weights = weights + step * rate
-        if step >= total_room - 1e-15:
-            break
-        stopped = fund_room <= step + 1e-15
-        for row, room in zip(a, group_room, strict=True):
-            if room <= step + 1e-15:
-                stopped |= row > 0
-        growing &= ~stopped
-    return np.minimum(weights, max_weight)
-
-
-def feasible_start(max_weight: float, caps: Caps, n: int) -> np.ndarray | None:
-    """A fully invested portfolio meeting every cap, as even as the caps allow (a linear
-    programme maximising the smallest weight), or None when there is none."""
-    a, limits = caps.matrix()
-    # variables: n weights and the floor t; maximise t s.t. w_i >= t
-    objective = np.zeros(n + 1)
-    objective[-1] = -1.0
-    rows = [np.hstack([-np.eye(n), np.ones((n, 1))])]
-    bounds_ub = [np.zeros(n)]
-    if a.size:
-        rows.append(np.hstack([a, np.zeros((a.shape[0], 1))]))
-        bounds_ub.append(limits)
-    result = linprog(
-        objective,
-        A_ub=np.vstack(rows),
-        b_ub=np.concatenate(bounds_ub),
-        A_eq=np.hstack([np.ones((1, n)), np.zeros((1, 1))]),
-        b_eq=[1.0],
-        bounds=[(0.0, max_weight)] * n + [(0.0, None)],
-        method="highs",
-    )
-    if result.status != 0:
-        return None
-    return np.clip(result.x[:n], 0.0, max_weight)
-
-
-def mean_variance(
-    mu: np.ndarray,
-    cov: np.ndarray,
-    previous: np.ndarray,
-    caps: Caps,
-    settings: PortfolioSettings,
-) -> tuple[np.ndarray | None, str]:
-    """SLSQP solution of the mean-variance problem, or (None, reason) when it cannot be had."""
-    n = mu.shape[0]
-    a, limits = caps.matrix()
-    # fully invested is only possible if the caps leave room for a whole portfolio
-    start = feasible_start(settings.max_weight, caps, n)
-    if start is None:
-        return None, "infeasible"
-    lam, kappa = settings.risk_aversion, settings.turnover_penalty
-
-    def objective(w: np.ndarray) -> tuple[float, np.ndarray]:
-        diff = w - previous
-        smooth = np.sqrt(diff * diff + SMOOTH_ABS)
-        value = -mu @ w + 0.5 * lam * w @ cov @ w + kappa * smooth.sum()
-        grad = -mu + lam * cov @ w + kappa * diff / smooth
-        return float(value), grad
-
-    constraints = [{"type": "eq", "fun": lambda w: w.sum() - 1.0, "jac": lambda w: np.ones(n)}]
-    if a.size:
-        constraints.append({"type": "ineq", "fun": lambda w: limits - a @ w, "jac": lambda w: -a})
-    result = minimize(
-        objective,
-        start,
-        jac=True,
-        method="SLSQP",
-        bounds=[(0.0, settings.max_weight)] * n,
-        constraints=constraints,
-        options={"maxiter": 200, "ftol": 1e-10},
-    )
-    w = result.x
-    ok = (
-        result.success
-        and np.all(np.isfinite(w))
-        and abs(w.sum() - 1.0) < 1e-6
-        and w.min() > -1e-8
-        and w.max() < settings.max_weight + 1e-8
-        and (not a.size or np.all(a @ w <= limits + 1e-8))
-    )
-    if not ok:
-        return None, "solver_failed"
-    return np.clip(w, 0.0, settings.max_weight), "optimal"
+def buffer_selection(
+    scores: np.ndarray, tickers: np.ndarray, held: dict[str, float], settings: PortfolioSettings
+) -> np.ndarray:
+    """Positions of the ``top_n`` funds to hold, best first (score descending, then ticker; a
+    missing score ranks last): current holdings ranked within ``top_n * selection_buffer``
+    stay, the best-ranked other funds fill the remaining places. The buffer keeps a fund that
+    slips from 20th to 25th from being sold one month and bought back the next."""
+    scores = np.asarray(scores, dtype=float)
+    missing = np.isnan(scores)
+    # ticker codes in string order (tickers are unique on a day), then lexsort: last key first
+    _, ticker_rank = np.unique(tickers.astype(str), return_inverse=True)
+    ranked = np.lexsort((ticker_rank, np.where(missing, 0.0, -scores), missing))
+    holding = {t for t, w in held.items() if w > 0}
+    within_buffer = np.arange(ranked.shape[0]) < settings.top_n * settings.selection_buffer
+    keep = within_buffer & np.fromiter((t in holding for t in tickers[ranked]), bool, len(ranked))
+    kept = np.flatnonzero(keep)[: settings.top_n]
+    fill = np.flatnonzero(~keep)[: settings.top_n - len(kept)]
+    return ranked[np.sort(np.concatenate([kept, fill]))]
 
 
 def select_with_buffer(
     day: pd.DataFrame, score_column: str, held: dict[str, float], settings: PortfolioSettings
 ) -> pd.DataFrame:
-    """The ``top_n`` funds to hold: current holdings ranked within ``top_n * selection_buffer``
-    stay, the best-ranked other funds fill the remaining places. The buffer keeps a fund that
-    slips from 20th to 25th from being sold one month and bought back the next."""
-    ranked = day.sort_values([score_column, "ticker"], ascending=[False, True]).reset_index(
-        drop=True
+    """The rows of ``day`` chosen by :func:`buffer_selection`, best first."""
+    chosen = buffer_selection(
+        day[score_column].to_numpy(dtype=float), day["ticker"].to_numpy(), held, settings
     )
-    within_buffer = ranked.index < settings.top_n * settings.selection_buffer
-    keep = within_buffer & ranked["ticker"].isin([t for t, w in held.items() if w > 0])
-    kept = ranked.loc[keep].head(settings.top_n)
-    fill = ranked.loc[~keep].head(settings.top_n - len(kept))
-    return pd.concat([kept, fill]).sort_values([score_column, "ticker"], ascending=[False, True])
+    return day.iloc[chosen]
+
+
+@dataclass(frozen=True)
+class SignalDay:
+    """One signal date's eligible funds as arrays (shared by every strategy's loop)."""
+
+    date: pd.Timestamp
+    end: int  # rows of the daily returns dated on or before the signal date
+    columns: dict[str, np.ndarray]
+
+
+SIGNAL_ARRAYS = ("ticker", "asset_class", "risk_category", "forecast_return", "garch_vol_ann")
+
+
+def signal_days(
+    signals: pd.DataFrame, dates: pd.DatetimeIndex, score_columns: set[str]
+) -> list[SignalDay]:
+    """The signals split by date once, as numpy arrays (pandas row selection per date and
+    strategy was most of the construction's time)."""
+    names = [*SIGNAL_ARRAYS, *sorted(score_columns)]
+    names += [c for c in ("is_survivor", "leverage") if c in signals.columns]
+    signals = signals.sort_values("signal_date", kind="stable")
+    arrays = {c: signals[c].to_numpy() for c in names}
+    keys = signals["signal_date"].to_numpy()
+    if not keys.size:
+        return []
+    bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
+    days = []
+    for lo, hi in itertools.pairwise(bounds):
+        date = pd.Timestamp(keys[lo])
+        end = int(dates.searchsorted(date, side="right"))
+        days.append(SignalDay(date, end, {c: a[lo:hi] for c, a in arrays.items()}))
+    return days
 
 
 def strategy_targets(
@@ -332,45 +203,94 @@ def strategy_targets(
     ``daily_returns``: date x ticker daily returns (NaN where no price), used up to each signal
     date only. ``previous``: the weights before the first signal date (turnover penalty).
     """
+    scores = {strategy.score_column} - {None}
+    days = signal_days(signals, daily_returns.index, scores)
+    return _targets(
+        strategy, days, ReturnsMatrix.of(daily_returns), constraints, settings, previous
+    )
+
+
+@dataclass(frozen=True)
+class ReturnsMatrix:
+    """Daily returns as one array (dates x funds) and each ticker's column."""
+
+    values: np.ndarray
+    column: dict[str, int]
+
+    @classmethod
+    def of(cls, daily_returns: pd.DataFrame) -> ReturnsMatrix:
+        return cls(
+            daily_returns.to_numpy(dtype=float),
+            {t: i for i, t in enumerate(daily_returns.columns)},
+        )
+
+    def window(self, end: int, length: int, tickers: np.ndarray) -> np.ndarray:
+        """The ``length`` rows before ``end`` of ``tickers``' columns (dates x tickers, in the
+        column-major layout pandas hands out, so the covariance sums in the same order)."""
+        columns = [self.column[t] for t in tickers]
+        return np.asfortranarray(self.values[max(0, end - length) : end, columns])
+
+
+def _targets(
+    strategy: Strategy,
+    days: list[SignalDay],
+    returns: ReturnsMatrix,
+    constraints: pd.DataFrame,
+    settings: PortfolioSettings,
+    previous: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    # One BLAS thread: the matrices are a selection's (20 x 20), where threads only add
+    # overhead (and spin against each other in a pool of processes), and the weights must not
+    # depend on how many cores the machine has (OpenBLAS splits its sums by thread count).
+    with threadpool_limits(1, user_api="blas"):
+        return _targets_one_thread(strategy, days, returns, constraints, settings, previous)
+
+
+def _targets_one_thread(
+    strategy: Strategy,
+    days: list[SignalDay],
+    returns: ReturnsMatrix,
+    constraints: pd.DataFrame,
+    settings: PortfolioSettings,
+    previous: dict[str, float] | None = None,
+) -> pd.DataFrame:
     rows = []
     previous = dict(previous or {})
-    dates = daily_returns.index
-    for signal_date, day in signals.groupby("signal_date", sort=True):
+    for day in days:
+        cols = day.columns
+        mask = np.ones(cols["ticker"].shape[0], dtype=bool)
         if strategy.survivors_only:
-            day = day.loc[day["is_survivor"]]
+            mask &= cols["is_survivor"].astype(bool)
         if strategy.unlevered_only:
-            day = day.loc[day["leverage"] == 1]
-        if day.empty:
+            mask &= cols["leverage"] == 1
+        chosen = np.flatnonzero(mask)
+        if not chosen.size:
             continue
         if strategy.score_column is not None:
-            day = select_with_buffer(day, strategy.score_column, previous, settings)
-        tickers = day["ticker"].to_numpy()
+            scores = cols[strategy.score_column][chosen].astype(float)
+            chosen = chosen[buffer_selection(scores, cols["ticker"][chosen], previous, settings)]
+        tickers = cols["ticker"][chosen]
         if strategy.method == "equal_weight":
             weights, status = np.full(len(tickers), 1.0 / len(tickers)), "equal_weight"
         else:
             caps = group_caps(
-                day["asset_class"].to_numpy(), day["risk_category"].to_numpy(), constraints
+                cols["asset_class"][chosen], cols["risk_category"][chosen], constraints
             )
             weights, status = None, "inverse_vol"
             if strategy.method == "mean_variance":
-                end = dates.searchsorted(pd.Timestamp(signal_date), side="right")
-                window = daily_returns.iloc[max(0, end - settings.cov_window) : end][tickers]
-                mu = day["forecast_return"].to_numpy() * settings.forecast_periods_per_year
+                window = returns.window(day.end, settings.cov_window, tickers)
+                mu = cols["forecast_return"][chosen] * settings.forecast_periods_per_year
                 prev = np.array([previous.get(t, 0.0) for t in tickers])
-                weights, status = mean_variance(
-                    mu, shrunk_covariance(window.to_numpy()), prev, caps, settings
-                )
+                weights, status = mean_variance(mu, shrunk_covariance(window), prev, caps, settings)
                 if weights is None:
                     status = f"fallback_{status}"
             if weights is None:
-                weights = water_fill(
-                    1.0 / day["garch_vol_ann"].to_numpy(), settings.max_weight, caps
-                )
+                weights = water_fill(1.0 / cols["garch_vol_ann"][chosen], settings.max_weight, caps)
         previous = dict(zip(tickers, weights, strict=True))
         for ticker, weight in zip(tickers, weights, strict=True):
             if weight > 1e-10:
                 rows.append(
-                    (signal_date, strategy.name, ticker, float(weight), strategy.method, status)
+                    (day.date, strategy.name, ticker, float(weight), strategy.method, status)
                 )
     return typed_frame(rows, HOLDINGS_SCHEMA)
 
@@ -391,9 +311,43 @@ def portfolio_targets(
     constraints: pd.DataFrame,
     settings: PortfolioSettings,
     strategies: tuple[Strategy, ...] = STRATEGIES,
+    workers: int = 1,
 ) -> pd.DataFrame:
-    """Targets of every strategy (see strategy_targets), stacked."""
-    frames = [
-        strategy_targets(s, signals, daily_returns, constraints, settings) for s in strategies
-    ]
+    """Targets of every strategy (see strategy_targets), stacked in the order of
+    ``strategies``. With ``workers`` > 1 the strategies run in a pool of processes (each
+    strategy's loop is sequential: a target is the next one's previous weights); the result is
+    the same."""
+    scores = {s.score_column for s in strategies} - {None}
+    shared = (signal_days(signals, daily_returns.index, scores), ReturnsMatrix.of(daily_returns))
+    if workers > 1 and len(strategies) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("spawn")  # no fork of a process holding DuckDB
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_share,
+            initargs=(*shared, constraints, settings),
+        ) as pool:
+            frames = list(pool.map(_shared_targets, strategies))
+    else:
+        frames = [_targets(s, *shared, constraints, settings) for s in strategies]
     return pd.concat(frames, ignore_index=True).astype(HOLDINGS_SCHEMA)
+
+
+_SHARED: dict[str, object] = {}
+
+
+def _share(
+    days: list[SignalDay],
+    returns: ReturnsMatrix,
+    constraints: pd.DataFrame,
+    settings: PortfolioSettings,
+) -> None:
+    """Worker initialiser: the inputs every strategy reads, sent once per process."""
+    _SHARED.update(days=days, returns=returns, constraints=constraints, settings=settings)
+
+
+def _shared_targets(strategy: Strategy) -> pd.DataFrame:
+    return _targets(strategy, *(_SHARED[k] for k in ("days", "returns", "constraints", "settings")))

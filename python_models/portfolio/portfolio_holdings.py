@@ -12,6 +12,7 @@ from etf_warehouse.dbt_glue import (
     settings_from_config,
     wide_returns,
     with_date_columns,
+    worker_count,
 )
 from etf_warehouse.portfolio.construction import (
     PortfolioSettings,
@@ -28,6 +29,7 @@ def model(dbt, session):
     weights_mode = config_value(
         dbt.config.get("scoring_weights_mode"), str, key="scoring_weights_mode", model=this
     )
+    workers = config_value(dbt.config.get("python_workers"), int, key="python_workers", model=this)
     signals = dbt.ref("int_backtest_signals").df()
     returns = wide_returns(dbt.ref("int_backtest_returns").df())
     constraints = dbt.ref("portfolio_constraints").df()
@@ -38,5 +40,6 @@ def model(dbt, session):
         constraints,
         settings,
         backtest_strategies(weights_mode),
+        workers=worker_count(workers),
     )
     return with_date_columns(holdings, ["rebalance_date"])

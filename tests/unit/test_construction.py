@@ -781,3 +781,37 @@ def test_an_unknown_weights_mode_is_refused():
 def test_an_unknown_construction_method_is_refused():
     with pytest.raises(ValueError, match="is not one of"):
         Strategy("typo", "mean_varience", "composite_score")
+
+
+def test_buffer_selection_orders_like_pandas_with_ties_and_missing_scores() -> None:
+    # the numpy ranking must equal pandas' sort (score descending, ticker ascending, NaN last)
+    # that it replaced: ties on score, missing scores, tickers out of order
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n = int(rng.integers(1, 40))
+        day = pd.DataFrame(
+            {
+                "ticker": rng.permutation([f"X{k:03d}" for k in range(n)]),
+                "score": rng.choice([np.nan, 1.0, 2.0, 2.5, -1.0, 0.0], n),
+            }
+        )
+        held = {t: float(rng.choice([0.0, 1e-12, 0.1])) for t in rng.choice(day["ticker"], 5)}
+        s = PortfolioSettings(top_n=int(rng.integers(1, 10)), selection_buffer=1.5)
+        ranked = day.sort_values(["score", "ticker"], ascending=[False, True]).reset_index(
+            drop=True
+        )
+        buffer = ranked.index < s.top_n * s.selection_buffer
+        keep = buffer & ranked["ticker"].isin([t for t, w in held.items() if w > 0])
+        kept = ranked.loc[keep].head(s.top_n)
+        fill = ranked.loc[~keep].head(s.top_n - len(kept))
+        expected = pd.concat([kept, fill]).sort_values(["score", "ticker"], ascending=[False, True])
+        chosen = select_with_buffer(day, "score", held, s)
+        assert chosen["ticker"].tolist() == expected["ticker"].tolist()
+
+
+def test_a_pool_of_processes_gives_the_same_book(market: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    signals, returns = market
+    one = portfolio_targets(signals, returns, CONSTRAINTS, SETTINGS)
+    pooled = portfolio_targets(signals, returns, CONSTRAINTS, SETTINGS, workers=2)
+    pd.testing.assert_frame_equal(pooled, one)
+    assert set(one["strategy"]) == {s.name for s in STRATEGIES}
