@@ -64,6 +64,10 @@ class PortfolioSettings:
     forecast_periods_per_year: float = 12.0  # the forecast is a 21-session return
 
 
+# a weight at or below this is no holding: not published, and not kept by the selection buffer
+# (a solver weight of 1e-15 counted as held kept a fund the published book does not show)
+HELD_WEIGHT = 1e-10
+
 METHODS = ("mean_variance", "inverse_vol", "equal_weight")
 
 
@@ -135,7 +139,7 @@ def buffer_selection(
     # ticker codes in string order (tickers are unique on a day), then lexsort: last key first
     _, ticker_rank = np.unique(tickers.astype(str), return_inverse=True)
     ranked = np.lexsort((ticker_rank, np.where(missing, 0.0, -scores), missing))
-    holding = {t for t, w in held.items() if w > 0}
+    holding = {t for t, w in held.items() if w > HELD_WEIGHT}
     within_buffer = np.arange(ranked.shape[0]) < settings.top_n * settings.selection_buffer
     keep = within_buffer & np.fromiter((t in holding for t in tickers[ranked]), bool, len(ranked))
     kept = np.flatnonzero(keep)[: settings.top_n]
@@ -288,7 +292,7 @@ def _targets_one_thread(
                 weights = water_fill(1.0 / cols["garch_vol_ann"][chosen], settings.max_weight, caps)
         previous = dict(zip(tickers, weights, strict=True))
         for ticker, weight in zip(tickers, weights, strict=True):
-            if weight > 1e-10:
+            if weight > HELD_WEIGHT:
                 rows.append(
                     (day.date, strategy.name, ticker, float(weight), strategy.method, status)
                 )

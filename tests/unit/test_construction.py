@@ -12,6 +12,7 @@ from scipy.optimize import linprog
 from sklearn.covariance import LedoitWolf, ledoit_wolf_shrinkage
 
 from etf_warehouse.portfolio.construction import (
+    HELD_WEIGHT,
     STRATEGIES,
     Caps,
     PortfolioSettings,
@@ -801,7 +802,7 @@ def test_buffer_selection_orders_like_pandas_with_ties_and_missing_scores() -> N
             drop=True
         )
         buffer = ranked.index < s.top_n * s.selection_buffer
-        keep = buffer & ranked["ticker"].isin([t for t, w in held.items() if w > 0])
+        keep = buffer & ranked["ticker"].isin([t for t, w in held.items() if w > HELD_WEIGHT])
         kept = ranked.loc[keep].head(s.top_n)
         fill = ranked.loc[~keep].head(s.top_n - len(kept))
         expected = pd.concat([kept, fill]).sort_values(["score", "ticker"], ascending=[False, True])
