@@ -82,6 +82,11 @@ class CostInputs:
     daily_vol: np.ndarray
     traded_value: np.ndarray
 
+    def columns(self, funds: np.ndarray) -> CostInputs:
+        return CostInputs(
+            self.half_spread[:, funds], self.daily_vol[:, funds], self.traded_value[:, funds]
+        )
+
 
 def run_backtest(
     dates: pd.DatetimeIndex,
@@ -103,19 +108,19 @@ def run_backtest(
     }
     signal_of = {dates.get_loc(d) + 1: dates.get_loc(d) for d in signal_dates}
     has_price = ~np.isnan(returns)
-    # last cost inputs seen for each fund (for delisting sales)
-    last_inputs = np.full((3, n_funds), np.nan)
+    growth_all = 1.0 + np.nan_to_num(returns, nan=0.0)
+    # the cost inputs are forward-filled (as of each date), so a delisting sale at t uses the
+    # fund's last inputs seen by t: row t itself
+    inputs = np.stack([costs.half_spread, costs.daily_vol, costs.traded_value], axis=1)
+    day_of = list(dates)  # boxed once, not per session
     sessions_without_price = np.zeros(n_funds, dtype=int)
 
     nav, peak = 1.0, 1.0
     weights = np.zeros(n_funds)
-    out = [(dates[start], nav, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 1.0, 0)]
+    out = [(day_of[start], nav, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 1.0, 0)]
     pv = settings.portfolio_value
     for t in range(start + 1, n_days):
-        inputs_today = np.vstack([costs.half_spread[t], costs.daily_vol[t], costs.traded_value[t]])
-        seen = ~np.isnan(inputs_today)
-        last_inputs[seen] = inputs_today[seen]
-        growth = 1.0 + np.nan_to_num(returns[t], nan=0.0)
+        growth = growth_all[t]
         cash = 1.0 - exact_sum(weights)
         invested_growth = exact_sum(weights * growth)
         portfolio_growth = cash + invested_growth
@@ -128,7 +133,7 @@ def run_backtest(
         delisted = (sessions_without_price > settings.delisting_grace) & (weights > 0)
         if delisted.any():
             change[delisted] = -weights[delisted]
-            trade_inputs[:, delisted] = last_inputs[:, delisted]
+            trade_inputs[:, delisted] = inputs[t][:, delisted]
         if t in execution:
             target = execution[t]
             tradeable = has_price[t] & ~delisted
@@ -139,9 +144,7 @@ def run_backtest(
             scale = min(1.0, (1.0 - stuck) / wanted) if wanted > 0 else 0.0
             change[tradeable] = target[tradeable] * scale - weights[tradeable]
             d = signal_of[t]
-            trade_inputs[:, tradeable] = np.vstack(
-                [costs.half_spread[d], costs.daily_vol[d], costs.traded_value[d]]
-            )[:, tradeable]
+            trade_inputs[:, tradeable] = inputs[d][:, tradeable]
         traded = change != 0
         cost_value = 0.0
         if traded.any():
@@ -161,7 +164,7 @@ def run_backtest(
         peak = max(peak, new_nav)
         out.append(
             (
-                dates[t],
+                day_of[t],
                 new_nav,
                 gross_nav / nav - 1.0,
                 new_nav / nav - 1.0,
@@ -219,14 +222,20 @@ def backtest_all(
         )
     )
     position = {t: i for i, t in enumerate(tickers)}
+    returns = daily_returns.to_numpy()
     frames = []
     for strategy, book in holdings.groupby("strategy", sort=True):
+        # a fund the strategy never targets never holds or trades: simulate only the others
+        # (the same NAV to the bit; sums are exact), which at thousands of funds is most of
+        # the width for every strategy but equal weight
+        held = np.array(sorted({position[t] for t in book["ticker"]}), dtype=int)
+        column = {int(c): i for i, c in enumerate(held)}
         targets = {}
         for signal_date, day in book.groupby("rebalance_date"):
-            vector = np.zeros(len(tickers))
-            vector[[position[t] for t in day["ticker"]]] = day["target_weight"].to_numpy()
+            vector = np.zeros(len(held))
+            vector[[column[position[t]] for t in day["ticker"]]] = day["target_weight"].to_numpy()
             targets[pd.Timestamp(signal_date)] = vector
-        result = run_backtest(dates, daily_returns.to_numpy(), costs, targets, settings)
+        result = run_backtest(dates, returns[:, held], costs.columns(held), targets, settings)
         frames.append(result.assign(strategy=strategy))
     if not frames:  # nothing scored yet (a short or tiny universe): no strategy holds anything
         return typed_frame([], {"strategy": "str", **DAILY_SCHEMA})
