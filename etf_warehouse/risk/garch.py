@@ -138,9 +138,15 @@ def _fund_arrays(returns: pd.DataFrame) -> list[tuple[str, np.ndarray, np.ndarra
 
 
 def _fit_fund(task: tuple):
-    ticker, dates, values, refits, settings, fit_from, warm_start = task
+    ticker, dates, values, refits, settings, fit_from, warm_start, fit_method = task
     fund = fund_volatility(
-        dates, values, refits, settings, fit_from=fit_from, warm_start=warm_start
+        dates,
+        values,
+        refits,
+        settings,
+        fit_from=fit_from,
+        warm_start=warm_start,
+        fit_method=fit_method,
     )
     return fit_rows_frame(ticker, fund)
 
@@ -152,6 +158,7 @@ def garch_fits_panel(
     workers: int = 1,
     fit_from: pd.Timestamp | None = None,
     earlier_fits: pd.DataFrame | None = None,
+    fit_method: str = "exact",
 ) -> pd.DataFrame:
     """Fit every fund on the refit schedule; one row per (ticker, refit date).
 
@@ -161,6 +168,7 @@ def garch_fits_panel(
     A live refresh passes ``fit_from`` and the fits made so far (``earlier_fits``, this
     function's earlier output): only refits on or after ``fit_from`` are fitted, each fund
     warm-started from its last usable earlier fit, so the rows equal a full pass's.
+    ``fit_method``: see :func:`fit_gjr_garch_t` (``"arch"`` is arch's own, slower fit).
     """
     if returns.empty:
         return empty_frame(FIT_SCHEMA)
@@ -181,7 +189,8 @@ def garch_fits_panel(
             if usable:
                 warm[ticker] = by_refit[usable[-1]]
     tasks = [
-        (t, d, v, refits, settings, fit_from, warm.get(t)) for t, d, v in _fund_arrays(returns)
+        (t, d, v, refits, settings, fit_from, warm.get(t), fit_method)
+        for t, d, v in _fund_arrays(returns)
     ]
     if workers > 1 and len(tasks) > 1:
         import multiprocessing
