@@ -1,11 +1,12 @@
 """GJR-GARCH(1,1) volatility with Student-t errors: scheduled ``arch`` fits, filtered forward.
 
 Refitting a GARCH model on every date is the textbook way to get point-in-time forecasts and the
-slow one (~20 ms per fit, 5,000 dates x thousands of funds). Here each fund is fitted with
-``arch`` on a schedule (by default on the first trading day of every calendar year divisible by
-three, on an expanding window capped at ``max_window`` observations, warm-started from the
-previous fit) and its conditional variance is then *filtered forward* with the fitted parameters
-until the next refit:
+slow one (~35 ms per arch fit, 5,000 dates x thousands of funds). Here each fund is fitted on a
+schedule (by default on the first trading day of every calendar year divisible by three, on an
+expanding window capped at ``max_window`` observations, warm-started from the previous fit;
+arch's likelihood maximised with exact derivatives, ~10 ms a fit: see
+:mod:`~etf_warehouse.risk.garch_model`) and its conditional variance is then *filtered forward*
+with the fitted parameters until the next refit:
 
     sigma2[t+1] = omega + (alpha + gamma * 1[e[t] < 0]) * e[t]^2 + beta * sigma2[t],  e = r - mu
 
@@ -138,9 +139,15 @@ def _fund_arrays(returns: pd.DataFrame) -> list[tuple[str, np.ndarray, np.ndarra
 
 
 def _fit_fund(task: tuple):
-    ticker, dates, values, refits, settings, fit_from, warm_start = task
+    ticker, dates, values, refits, settings, fit_from, warm_start, fit_method = task
     fund = fund_volatility(
-        dates, values, refits, settings, fit_from=fit_from, warm_start=warm_start
+        dates,
+        values,
+        refits,
+        settings,
+        fit_from=fit_from,
+        warm_start=warm_start,
+        fit_method=fit_method,
     )
     return fit_rows_frame(ticker, fund)
 
@@ -152,6 +159,7 @@ def garch_fits_panel(
     workers: int = 1,
     fit_from: pd.Timestamp | None = None,
     earlier_fits: pd.DataFrame | None = None,
+    fit_method: str = "exact",
 ) -> pd.DataFrame:
     """Fit every fund on the refit schedule; one row per (ticker, refit date).
 
@@ -161,6 +169,7 @@ def garch_fits_panel(
     A live refresh passes ``fit_from`` and the fits made so far (``earlier_fits``, this
     function's earlier output): only refits on or after ``fit_from`` are fitted, each fund
     warm-started from its last usable earlier fit, so the rows equal a full pass's.
+    ``fit_method``: see :func:`fit_gjr_garch_t` (``"arch"`` is arch's own, slower fit).
     """
     if returns.empty:
         return empty_frame(FIT_SCHEMA)
@@ -181,7 +190,8 @@ def garch_fits_panel(
             if usable:
                 warm[ticker] = by_refit[usable[-1]]
     tasks = [
-        (t, d, v, refits, settings, fit_from, warm.get(t)) for t, d, v in _fund_arrays(returns)
+        (t, d, v, refits, settings, fit_from, warm.get(t), fit_method)
+        for t, d, v in _fund_arrays(returns)
     ]
     if workers > 1 and len(tasks) > 1:
         import multiprocessing

@@ -44,6 +44,7 @@ def fund_volatility(
     fits: dict[pd.Timestamp, FitResult] | None = None,
     fit_from: pd.Timestamp | None = None,
     warm_start: FitResult | None = None,
+    fit_method: str = "exact",
 ) -> FundVolatility:
     """Point-in-time volatility forecasts after each of one fund's returns.
 
@@ -52,6 +53,7 @@ def fund_volatility(
     fitting pass and a filtering pass run separately. With ``fit_from`` only the refits on or
     after it are fitted (a live refresh), warm-started from ``warm_start``, the last usable fit
     before it, exactly as the full pass would have; the forecasts are then left unset.
+    ``fit_method`` is passed to :func:`fit_gjr_garch_t` (``"arch"``: arch's own fit).
     """
     n = returns.shape[0]
     pct = returns * 100.0
@@ -85,7 +87,7 @@ def fund_volatility(
             start_values = (
                 rescale_params(previous.params, previous.scale, scale) if previous else None
             )
-            fit = fit_gjr_garch_t(window, start_values, scale=scale)
+            fit = fit_gjr_garch_t(window, start_values, scale=scale, method=fit_method)
         if fit.params is not None and fit.status == "ok":
             previous = fit
         if n_seen >= settings.min_obs:
