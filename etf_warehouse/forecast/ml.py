@@ -51,7 +51,15 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import Ridge
+from threadpoolctl import ThreadpoolController
 
+from etf_warehouse.forecast.ml_rows import (
+    date_ranges,
+    gbm_threads,
+    rows_of_dates,
+    sample_rows,
+    varying_columns,
+)
 from etf_warehouse.frames import empty_frame
 
 MEMBERS = ("ridge", "gbm")
@@ -99,8 +107,7 @@ def make_members(settings: ForecastSettings) -> dict[str, object]:
     }
 
 
-def _design(frame: pd.DataFrame, features: list[str], member: str) -> np.ndarray:
-    x = frame[features].to_numpy(dtype=float)
+def _design(x: np.ndarray, member: str) -> np.ndarray:
     if member == "ridge":  # ranks are centred on 0, so a missing rank is imputed as the middle
         x = np.nan_to_num(x, nan=0.0)
     return x
@@ -114,12 +121,6 @@ def _predict(estimator: object, x: np.ndarray) -> np.ndarray:
     if isinstance(estimator, Ridge):
         return (x * estimator.coef_).sum(axis=1) + estimator.intercept_
     return estimator.predict(x)
-
-
-def _varies(values: pd.Series) -> bool:
-    """At least two distinct non-missing values."""
-    present = values.dropna()
-    return len(present) > 0 and bool((present != present.iloc[0]).any())
 
 
 def calibrate(forecast: np.ndarray, label: np.ndarray, min_rows: int) -> tuple[float, float]:
@@ -174,25 +175,27 @@ def walk_forward_forecasts(
     retrain periods that end before ``from_date`` are not refitted (their raw forecasts are
     taken from ``earlier`` for the calibration history), and only rows dated on or after
     ``from_date`` are returned. They equal a full pass's rows.
+
+    The panel, in (price_date, ticker) order, is read by row positions: a date's rows are one
+    contiguous range, and the month-start rows (the only training and calibration rows, about
+    one in 21) are copied once into numpy arrays; no retrain masks or copies the whole panel.
     """
     panel = _by_date_and_ticker(panel)
-    dates = pd.DatetimeIndex(panel["price_date"].unique()).sort_values()
-    retrains = month_starts(dates, settings.retrain_months)
-    samples = set(month_starts(dates, 1))
-    is_sample = panel["price_date"].isin(samples).to_numpy()
     price_date = panel["price_date"].to_numpy()
-    available = panel["label_available_date"].to_numpy()
-    label = panel["label_relative_return"].to_numpy(dtype=float)
+    dates, first_row = date_ranges(price_date)  # rows of dates[i]: first_row[i]:first_row[i + 1]
+    retrains = month_starts(dates, settings.retrain_months)
     date_pos = {d: i for i, d in enumerate(dates)}
+    starts = sample_rows(panel, features, rows_of_dates(first_row, dates.isin(month_starts(dates))))
 
     if from_date is not None:
-        starts, stored_models = _stored_starts(panel, is_sample, earlier)
+        stored, stored_models = _stored_starts(panel, starts.pos, earlier)
+    omp = ThreadpoolController()
     frames: list[pd.DataFrame] = []
     history = {m: [] for m in MEMBERS}  # past out-of-sample month-start predictions per member
     for k, retrain in enumerate(retrains):
         period_end = retrains[k + 1] if k + 1 < len(retrains) else dates[-1] + pd.Timedelta(days=1)
         if from_date is not None and period_end <= from_date:
-            _replay_history(history, starts, stored_models, retrain, period_end)
+            _replay_history(history, stored, stored_models, retrain, period_end)
             continue
         embargo_pos = date_pos[retrain] - settings.embargo
         if embargo_pos < 0:
@@ -200,72 +203,68 @@ def walk_forward_forecasts(
         cutoff = dates[embargo_pos]
         oldest = retrain - pd.DateOffset(months=settings.max_train_months)
         train_mask = (
-            is_sample
-            & np.isfinite(label)
-            & (available <= np.datetime64(cutoff))
-            & (price_date >= np.datetime64(oldest))
+            np.isfinite(starts.label)
+            & (starts.available <= np.datetime64(cutoff))
+            & (starts.date >= np.datetime64(oldest))
         )
-        train_mask &= cross_section_at_least(price_date, train_mask, settings.min_funds_per_month)
-        n_months = len(np.unique(price_date[train_mask]))
-        predict_mask = (price_date >= np.datetime64(retrain)) & (
-            price_date < np.datetime64(period_end)
-        )
-        if n_months < settings.min_train_months or not predict_mask.any():
+        train_mask &= cross_section_at_least(starts.date, train_mask, settings.min_funds_per_month)
+        train = np.flatnonzero(train_mask)
+        n_months = len(np.unique(starts.date[train]))
+        # predicted rows: the dates from the retrain to the next one (or the panel's end)
+        lo = first_row[date_pos[retrain]]
+        hi = first_row[date_pos[retrains[k + 1]]] if k + 1 < len(retrains) else len(panel)
+        if n_months < settings.min_train_months or hi <= lo:
             continue
-        train = panel.loc[train_mask]
-        target = panel.loc[predict_mask]
         # a feature without variation in the training window carries no information (and
         # sklearn 1.9's histogram binning fails on a single distinct value): leave it out
-        used = [f for f in features if _varies(train[f])]
-        if not used:
+        used = np.flatnonzero(varying_columns(starts.x[train]))
+        if not used.size:
             continue
-        out = pd.DataFrame(
-            {"ticker": target["ticker"].to_numpy(), "price_date": target["price_date"].to_numpy()}
-        )
-        out["model_date"] = retrain
+        # the frames' own layout (column-major), so the ridge fit's sums round as they did
+        train_x = np.asfortranarray(starts.x[np.ix_(train, used)])
+        target_x = panel.iloc[lo:hi][[features[i] for i in used]].to_numpy(dtype=float)
+        day = price_date[lo:hi]
+        out = {"ticker": panel["ticker"].array[lo:hi], "price_date": day, "model_date": retrain}
         # the span the model learnt from: its first training row and the date its last
         # training label became known (about horizon + embargo sessions before the retrain)
-        out["train_start"] = pd.Timestamp(price_date[train_mask].min())
-        out["train_label_end"] = pd.Timestamp(available[train_mask].max())
-        out["n_train_rows"] = int(train_mask.sum())
-        out["n_features"] = len(used)
+        out["train_start"] = pd.Timestamp(starts.date[train].min())
+        out["train_label_end"] = pd.Timestamp(starts.available[train].max())
+        out["n_train_rows"] = int(train.size)
+        out["n_features"] = int(used.size)
         corrected = []
-        day = out["price_date"].to_numpy()
-        fit_label = winsorise(label[train_mask], settings.label_winsor)
-        for name, estimator in make_members(settings).items():
-            estimator.fit(_design(train, used, name), fit_label)
-            raw = _predict(estimator, _design(target, used, name))
-            # calibration from this member's earlier out-of-sample forecasts known by the cutoff
-            past = [
-                h
-                for h in history[name]
-                if h["available"] <= cutoff
-                and h["date"] >= retrain - pd.DateOffset(months=settings.calibration_months)
-            ]
-            past_f = np.concatenate([h["forecast"] for h in past]) if past else np.array([])
-            past_y = np.concatenate([h["label"] for h in past]) if past else np.array([])
-            bias, slope = calibrate(past_f, past_y, settings.min_calibration_rows)
-            weight = min(max(slope, settings.min_member_weight), 1.0)
-            centred = raw - pd.Series(raw).groupby(day).transform("mean").to_numpy()
-            out[f"forecast_{name}_raw"] = raw
-            out[f"forecast_{name}"] = centred
-            out[f"bias_{name}"] = bias
-            out[f"weight_{name}"] = weight
-            corrected.append(weight * centred)
-            # remember this period's month-start forecasts for future calibrations
-            start_rows = np.flatnonzero(is_sample[predict_mask])
-            if start_rows.size:
-                history[name].append(
-                    {
-                        "date": retrain,
-                        "available": pd.Timestamp(available[predict_mask][start_rows].max()),
-                        "forecast": raw[start_rows],
-                        "label": label[predict_mask][start_rows],
-                    }
-                )
+        fit_label = winsorise(starts.label[train], settings.label_winsor)
+        # this period's month-start rows (positions in ``starts``), remembered for calibrations
+        period = slice(*np.searchsorted(starts.pos, [lo, hi]))
+        since = retrain - pd.DateOffset(months=settings.calibration_months)
+        with omp.limit(limits=gbm_threads(train.size), user_api="openmp"):
+            for name, estimator in make_members(settings).items():
+                estimator.fit(_design(train_x, name), fit_label)
+                raw = _predict(estimator, _design(target_x, name))
+                # calibration from this member's earlier out-of-sample forecasts known by the
+                # cutoff
+                past = [h for h in history[name] if h["available"] <= cutoff and h["date"] >= since]
+                past_f = np.concatenate([h["forecast"] for h in past]) if past else np.array([])
+                past_y = np.concatenate([h["label"] for h in past]) if past else np.array([])
+                bias, slope = calibrate(past_f, past_y, settings.min_calibration_rows)
+                weight = min(max(slope, settings.min_member_weight), 1.0)
+                centred = raw - pd.Series(raw).groupby(day).transform("mean").to_numpy()
+                out[f"forecast_{name}_raw"] = raw
+                out[f"forecast_{name}"] = centred
+                out[f"bias_{name}"] = bias
+                out[f"weight_{name}"] = weight
+                corrected.append(weight * centred)
+                if period.stop > period.start:
+                    history[name].append(
+                        {
+                            "date": retrain,
+                            "available": pd.Timestamp(starts.available[period].max()),
+                            "forecast": raw[starts.pos[period] - lo],
+                            "label": starts.label[period],
+                        }
+                    )
         # each centred member shrunk toward the day's mean (0) by its weight, then averaged
         out["forecast_return"] = np.mean(corrected, axis=0)
-        frames.append(out)
+        frames.append(pd.DataFrame(out))
     if from_date is not None:
         frames = [f.loc[f["price_date"] >= from_date] for f in frames]
     if not frames:  # too little history for a first model: an empty frame, still typed
@@ -286,13 +285,13 @@ def _by_date_and_ticker(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def _stored_starts(
-    panel: pd.DataFrame, is_sample: np.ndarray, earlier: pd.DataFrame | None
+    panel: pd.DataFrame, start_rows: np.ndarray, earlier: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, set[pd.Timestamp]]:
-    """The panel's month-start rows (in panel order) joined to their stored forecasts, and the
-    retrain dates the stored output has any forecast for; one join for every replayed period."""
-    starts = panel.loc[
-        is_sample, ["ticker", "price_date", "label_available_date", "label_relative_return"]
-    ]
+    """The panel's month-start rows (positions ``start_rows``, in panel order) joined to their
+    stored forecasts, and the retrain dates the stored output has any forecast for; one join for
+    every replayed period."""
+    columns = ["ticker", "price_date", "label_available_date", "label_relative_return"]
+    starts = panel.iloc[start_rows, [panel.columns.get_loc(c) for c in columns]]
     if earlier is None:
         earlier = empty_frame(output_schema())
     stored = earlier[
