@@ -37,6 +37,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from etf_warehouse.frames import typed_frame
+from etf_warehouse.parallel import process_map
 from etf_warehouse.portfolio.optimise import (  # noqa: F401  (importable from here too)
     SMOOTH_ABS,
     TRADING_DAYS,
@@ -324,17 +325,10 @@ def portfolio_targets(
     scores = {s.score_column for s in strategies} - {None}
     shared = (signal_days(signals, daily_returns.index, scores), ReturnsMatrix.of(daily_returns))
     if workers > 1 and len(strategies) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("spawn")  # no fork of a process holding DuckDB
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=_share,
-            initargs=(*shared, constraints, settings),
-        ) as pool:
-            frames = list(pool.map(_shared_targets, strategies))
+        initargs = (*shared, constraints, settings)
+        frames = process_map(
+            _shared_targets, strategies, workers, initializer=_share, initargs=initargs
+        )
     else:
         frames = [_targets(s, *shared, constraints, settings) for s in strategies]
     return pd.concat(frames, ignore_index=True).astype(HOLDINGS_SCHEMA)

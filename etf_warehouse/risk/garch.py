@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from etf_warehouse.frames import empty_frame
+from etf_warehouse.parallel import process_map
 from etf_warehouse.risk.garch_fund import (
     BAND_MIN_PERIODS,
     BAND_WINDOW,
@@ -194,12 +195,8 @@ def garch_fits_panel(
         for t, d, v in _fund_arrays(returns)
     ]
     if workers > 1 and len(tasks) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("spawn")  # no fork of a process holding DuckDB
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            frames = list(pool.map(_fit_fund, tasks, chunksize=max(1, len(tasks) // (4 * workers))))
+        chunk = max(1, len(tasks) // (4 * workers))
+        frames = process_map(_fit_fund, tasks, workers, chunksize=chunk)
     else:
         frames = [_fit_fund(task) for task in tasks]
     frames = [f for f in frames if not f.empty]
