@@ -156,6 +156,8 @@ def run(args: argparse.Namespace) -> dict:
         "--log-path",
         str(workdir / "logs"),
     ]
+    if args.threads:
+        cmd += ["--threads", str(args.threads)]
     env = {
         **os.environ,
         "ETF_WAREHOUSE_PATH": str(database),
@@ -278,6 +280,7 @@ def main() -> None:
     parser.add_argument("--source", choices=["sample", "files"], default="sample")
     parser.add_argument("--format", choices=list(FORMATS), default="stooq")
     parser.add_argument("--workdir", default=None)
+    parser.add_argument("--threads", type=int, default=None, help="dbt threads (profile: 2)")
     parser.add_argument("--top", type=int, default=8, help="slowest nodes to list")
     args = parser.parse_args()
     args.label = lambda: f"{args.source}_{args.n_etfs}x{args.years:g}y"
