@@ -236,22 +236,11 @@ class ReturnsMatrix:
         return np.asfortranarray(self.values[max(0, end - length) : end, columns])
 
 
+# One BLAS thread: the matrices are a selection's (20 x 20), where threads only add overhead
+# (and spin against each other in a pool of processes), and the weights must not depend on how
+# many cores the machine has (OpenBLAS splits its sums by thread count).
+@threadpool_limits.wrap(limits=1, user_api="blas")
 def _targets(
-    strategy: Strategy,
-    days: list[SignalDay],
-    returns: ReturnsMatrix,
-    constraints: pd.DataFrame,
-    settings: PortfolioSettings,
-    previous: dict[str, float] | None = None,
-) -> pd.DataFrame:
-    # One BLAS thread: the matrices are a selection's (20 x 20), where threads only add
-    # overhead (and spin against each other in a pool of processes), and the weights must not
-    # depend on how many cores the machine has (OpenBLAS splits its sums by thread count).
-    with threadpool_limits(1, user_api="blas"):
-        return _targets_one_thread(strategy, days, returns, constraints, settings, previous)
-
-
-def _targets_one_thread(
     strategy: Strategy,
     days: list[SignalDay],
     returns: ReturnsMatrix,
