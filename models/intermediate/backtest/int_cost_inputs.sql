@@ -81,27 +81,67 @@ garch as (
 ),
 
 tiers as (
-    select * from {{ ref('spread_tiers') }}
+    -- the tiers as one list, ascending by their lower bound: a per-row lookup in a list streams
+    -- (a correlated subquery grouped millions of distinct traded values)
+    select
+        list(
+            struct_pack(min_traded_value, half_spread_bps) order by min_traded_value
+        ) as by_lower_bound
+    from {{ ref('spread_tiers') }}
+),
+
+-- Stacked and grouped by fund and date rather than joined: see int_ml_panel_inputs (DuckDB
+-- 2.0's hash joins of ~9 M-row inputs ran out of memory at 3,000 funds).
+stacked as (
+    select
+        ticker,
+        price_date,
+        true as has_features,
+        close,
+        traded_value_3m
+    from features
+    union all by name
+    select
+        ticker,
+        price_date,
+        cs_full_spread
+    from smoothed
+    union all by name
+    select
+        ticker,
+        price_date,
+        garch_vol_1d_ann
+    from garch
+),
+
+merged as (
+    select
+        ticker,
+        price_date,
+        any_value(close) as close,
+        any_value(traded_value_3m) as traded_value_3m,
+        any_value(cs_full_spread) as cs_full_spread,
+        any_value(garch_vol_1d_ann) as garch_vol_1d_ann
+    from stacked
+    group by ticker, price_date
+    having bool_or(has_features)
 ),
 
 joined as (
     select
-        features.ticker,
-        features.price_date,
-        features.close,
-        features.traded_value_3m,
-        smoothed.cs_full_spread,
-        garch.garch_vol_1d_ann / sqrt({{ var('trading_days_per_year') }}) as daily_vol,
-        (
-            select arg_max(tiers.half_spread_bps, tiers.min_traded_value)
-            from tiers
-            where tiers.min_traded_value <= coalesce(features.traded_value_3m, 0)
-        ) as tier_half_spread_bps
-    from features
-    left outer join smoothed
-        on features.ticker = smoothed.ticker and features.price_date = smoothed.price_date
-    left outer join garch
-        on features.ticker = garch.ticker and features.price_date = garch.price_date
+        merged.ticker,
+        merged.price_date,
+        merged.close,
+        merged.traded_value_3m,
+        merged.cs_full_spread,
+        merged.garch_vol_1d_ann / sqrt({{ var('trading_days_per_year') }}) as daily_vol,
+        -- the tier with the highest lower bound the fund's traded value reaches
+        list_filter(
+            tiers.by_lower_bound,
+            lambda tier: tier.min_traded_value <= coalesce(merged.traded_value_3m, 0)  -- noqa: RF01
+        )[-1].half_spread_bps as tier_half_spread_bps
+    from merged
+    cross join tiers
 ),
 
 final as (

@@ -59,27 +59,60 @@ forward as (
     window by_ticker as (partition by ticker order by price_date)
 ),
 
-joined as (
+-- One row per panel row: the four inputs stacked and grouped by fund and date rather than
+-- joined. DuckDB 2.0 hash joins of these ~9 M-row inputs ran out of memory at 3,000 funds
+-- (the build side sized for memory the page cache held, then unable to spill: "failed to pin
+-- block", even alone); a grouped aggregate spills reliably. any_value takes the one non-null
+-- value each key has per input.
+stacked as (
     select
-        features.ticker,
-        features.price_date,
+        ticker,
+        price_date,
+        true as in_panel,
         {%- for feature in features if feature not in ('log_traded_value_3m', 'garch_vol_21d_ann',
             'beta_kalman') %}
-        features.{{ feature }},
+        {{ feature }},
         {%- endfor %}
-        ln(nullif(features.traded_value_3m, 0)) as log_traded_value_3m,
-        garch.garch_vol_21d_ann,
-        betas.beta_kalman,
-        forward.forward_return,
-        {{ fixed_point('forward.forward_return', '1e12') }} as forward_return_fp,
-        forward.label_end_date
+        ln(nullif(traded_value_3m, 0)) as log_traded_value_3m
     from features
-    left outer join garch
-        on features.ticker = garch.ticker and features.price_date = garch.price_date
-    left outer join betas
-        on features.ticker = betas.ticker and features.price_date = betas.price_date
-    left outer join forward
-        on features.ticker = forward.ticker and features.price_date = forward.price_date
+    union all by name
+    select
+        ticker,
+        price_date,
+        garch_vol_21d_ann
+    from garch
+    union all by name
+    select
+        ticker,
+        price_date,
+        beta_kalman
+    from betas
+    union all by name
+    select
+        ticker,
+        price_date,
+        forward_return,
+        label_end_date
+    from forward
+),
+
+joined as (
+    select
+        ticker,
+        price_date,
+        {%- for feature in features if feature not in ('log_traded_value_3m', 'garch_vol_21d_ann',
+            'beta_kalman') %}
+        any_value({{ feature }}) as {{ feature }},
+        {%- endfor %}
+        any_value(log_traded_value_3m) as log_traded_value_3m,
+        any_value(garch_vol_21d_ann) as garch_vol_21d_ann,
+        any_value(beta_kalman) as beta_kalman,
+        any_value(forward_return) as forward_return,
+        {{ fixed_point('any_value(forward_return)', '1e12') }} as forward_return_fp,
+        any_value(label_end_date) as label_end_date
+    from stacked
+    group by ticker, price_date
+    having bool_or(in_panel)
 )
 
 select * from joined
