@@ -206,6 +206,13 @@ def with_date_columns(frame: Any, columns: list[str]) -> Any:
     return out
 
 
+def sql_string_list(values: list[str]) -> str:
+    """A SQL list of string literals, ``('a', 'b')``, quotes doubled: for ``x in ...`` filters
+    of a relation (which take an expression, not parameters). Never empty: ``(NULL)``."""
+    quoted = ["'" + str(v).replace("'", "''") + "'" for v in values]
+    return "(" + (", ".join(quoted) or "NULL") + ")"
+
+
 def wide_returns(frame: Any) -> Any:
     """(date x ticker) daily returns from a long ticker/date/daily_return frame."""
     import pandas as pd

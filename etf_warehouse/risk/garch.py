@@ -37,6 +37,8 @@ band; this module runs every fund and holds the tables' schemas (all names impor
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -45,10 +47,12 @@ from etf_warehouse.parallel import process_map
 from etf_warehouse.risk.garch_fund import (
     BAND_MIN_PERIODS,
     BAND_WINDOW,
+    FilterState,
     FundVolatility,
     fund_volatility,
     guard_band,
     plausible_band,
+    resume_fund_volatility,
 )
 from etf_warehouse.risk.garch_model import (
     BACKCAST_TAU,
@@ -80,6 +84,7 @@ __all__ = [  # the model's pieces live in garch_model and garch_fund; importable
     "PARAM_NAMES",
     "TRADING_DAYS",
     "VOLATILITY_SCHEMA",
+    "FilterState",
     "FitResult",
     "FundVolatility",
     "GarchSettings",
@@ -91,12 +96,14 @@ __all__ = [  # the model's pieces live in garch_model and garch_fund; importable
     "fund_volatility",
     "garch_fits_panel",
     "garch_volatility_panel",
+    "garch_volatility_tail",
     "guard_band",
     "mean_forecast_factors",
     "persistence",
     "plausible_band",
     "refit_dates",
     "rescale_params",
+    "resume_fund_volatility",
     "window_scale",
 ]
 
@@ -231,6 +238,8 @@ VOLATILITY_SCHEMA: dict[str, str] = {
     "vol_model": "str",
     "vol_fallback_reason": "str",
     "params_refit_date": "datetime64[ns]",
+    "ewma_state": "float64",
+    "garch_state": "float64",
 }
 
 
@@ -260,17 +269,85 @@ def garch_volatility_panel(
     frames = []
     for ticker, dates, values in _fund_arrays(returns):
         fund = fund_volatility(dates, values, refits, settings, fits=by_ticker.get(ticker, {}))
-        frames.append(
-            pd.DataFrame(
-                {
-                    "ticker": ticker,
-                    "date": dates,
-                    "garch_vol_1d_ann": fund.vol_1d_ann,
-                    "garch_vol_21d_ann": fund.vol_21d_ann,
-                    "vol_model": fund.model,
-                    "vol_fallback_reason": fund.fallback_reason,
-                    "params_refit_date": fund.params_date,
-                }
-            )
+        frames.append(_volatility_frame(ticker, dates, fund))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _volatility_frame(ticker: str, dates: np.ndarray, fund: FundVolatility) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ticker": ticker,
+            "date": dates,
+            "garch_vol_1d_ann": fund.vol_1d_ann,
+            "garch_vol_21d_ann": fund.vol_21d_ann,
+            "vol_model": fund.model,
+            "vol_fallback_reason": fund.fallback_reason,
+            "params_refit_date": fund.params_date,
+            "ewma_state": fund.ewma_variance,
+            "garch_state": fund.garch_variance,
+        }
+    )
+
+
+def garch_volatility_tail(
+    new_returns: pd.DataFrame,
+    earlier: pd.DataFrame,
+    fits: pd.DataFrame,
+    return_dates: pd.DatetimeIndex,
+    settings: GarchSettings,
+    history: Callable[[list[str]], pd.DataFrame],
+) -> pd.DataFrame:
+    """The forecasts after the returns of a live refresh, the filters carried on per fund.
+
+    ``new_returns``: the returns dated on or after the refresh date (ticker, date,
+    daily_return); ``earlier``: the rows of this function's table before it, each fund's last
+    ``BAND_WINDOW`` (ticker, date, ewma_state, garch_state) with ``n_obs``, its count of
+    earlier rows; ``fits``: garch_fits; ``return_dates``: every date with a return, old and new
+    (the refit schedule's calendar). A fund is carried on from its state
+    (:func:`resume_fund_volatility`) when its new returns fall in the refit period of its last
+    earlier one and its EWMA is warmed up; any other fund (new, a refit among or just before
+    its new returns, no state) is refiltered from ``history(tickers)``, its whole return
+    history, exactly as :func:`garch_volatility_panel` would. Either way the rows equal a full
+    pass's, to the bit. A missing fit row counts as too little history (garch_fits writes a
+    row for every refit with enough).
+    """
+    if new_returns.empty:
+        return empty_frame(VOLATILITY_SCHEMA)
+    refresh_from = pd.Timestamp(new_returns["date"].min())
+    refits = refit_dates(pd.DatetimeIndex(return_dates), settings.refit_months)
+    refit_values = refits.to_numpy()
+    by_ticker = _fits_by_refit(fits)
+    states = {
+        str(ticker): group.sort_values("date")
+        for ticker, group in earlier.groupby("ticker", sort=False)
+    }
+    frames, refilter = [], []
+    for ticker, dates, values in _fund_arrays(new_returns):
+        old = states.get(ticker)
+        if old is None or old["ewma_state"].isna().any() or int(old["n_obs"].iloc[0]) < EWMA_WARMUP:
+            refilter.append(ticker)
+            continue
+        last = np.datetime64(pd.Timestamp(old["date"].iloc[-1]), "ns")
+        k = int(np.searchsorted(refit_values, last, side="right"))  # refits on or before it
+        if k < len(refit_values) and refit_values[k] <= dates[-1]:
+            refilter.append(ticker)  # a refit between its last old return and its last new one
+            continue
+        fit_date = pd.Timestamp(refit_values[k - 1]) if k > 0 else None
+        fit = by_ticker.get(ticker, {}).get(fit_date, FitResult(None, "insufficient_history"))
+        garch_state = float(old["garch_state"].iloc[-1])
+        if fit.status == "ok" and not np.isfinite(garch_state):
+            refilter.append(ticker)
+            continue
+        state = FilterState(
+            old["ewma_state"].to_numpy(dtype=float), garch_state, int(old["n_obs"].iloc[0])
         )
+        fund = resume_fund_volatility(values, state, fit, fit_date, settings)
+        frames.append(_volatility_frame(ticker, dates, fund))
+    if refilter:
+        whole = history(refilter)
+        for ticker, dates, values in _fund_arrays(whole):
+            fund = fund_volatility(dates, values, refits, settings, fits=by_ticker.get(ticker, {}))
+            keep = dates >= np.datetime64(refresh_from, "ns")
+            frame = _volatility_frame(ticker, dates, fund)
+            frames.append(frame.loc[keep])
     return pd.concat(frames, ignore_index=True)

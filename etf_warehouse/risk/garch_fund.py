@@ -10,10 +10,13 @@ import numpy as np
 import pandas as pd
 
 from etf_warehouse.risk.garch_model import (
+    EWMA_WARMUP,
     TRADING_DAYS,
     FitResult,
     GarchSettings,
     arch_backcast,
+    continue_ewma,
+    continue_variance,
     ewma_variance,
     filter_variance,
     fit_gjr_garch_t,
@@ -33,6 +36,12 @@ class FundVolatility:
     fallback_reason: np.ndarray  # None | status of the refit that was not usable
     params_date: np.ndarray  # refit date whose parameters produced the forecast (NaT: EWMA)
     fits: list[dict] = field(default_factory=list)
+    # The filters' states after each observation, kept so that a live refresh carries them on
+    # (resume_fund_volatility) instead of refiltering the history: the EWMA variance (percent
+    # squared) and the GARCH one-step variance in the fit's scaled units (NaN outside periods
+    # with a usable fit). Neither is changed by the band.
+    ewma_variance: np.ndarray | None = None
+    garch_variance: np.ndarray | None = None
 
 
 def fund_volatility(
@@ -64,6 +73,7 @@ def fund_volatility(
     model = np.full(n, "ewma", dtype=object)
     reason = np.full(n, "insufficient_history", dtype=object)
     params_date = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    garch_variance = np.full(n, np.nan)
     fit_rows: list[dict] = []
     refit_values = refits.to_numpy()
     seen = np.searchsorted(dates, refit_values, side="right")  # observations dated <= refit
@@ -109,7 +119,9 @@ def fund_volatility(
         # arch backcasts from its starting-value residuals, i.e. around the window's sample mean
         fitted = scaled[: n_seen - start]
         backcast = arch_backcast(fitted - fitted.mean())
-        next_var = filter_variance(scaled, params, backcast)[1:] / data_scale**2
+        state = filter_variance(scaled, params, backcast)[1:]
+        garch_variance[out] = state[begin - start :]
+        next_var = state / data_scale**2
         a, b = mean_forecast_factors(params, settings.horizon)
         omega = params[1] / data_scale**2
         vol_1d[out] = np.sqrt(next_var[begin - start :]) * annualise
@@ -117,8 +129,75 @@ def fund_volatility(
         model[out] = "gjr_garch_t"
         reason[out] = None
         params_date[out] = np.datetime64(pd.Timestamp(refit))
-    fund = FundVolatility(vol_1d, vol_21d, model, reason, params_date, fit_rows)
+    fund = FundVolatility(
+        vol_1d, vol_21d, model, reason, params_date, fit_rows, ewma, garch_variance
+    )
     guard_band(fund, np.sqrt(ewma) * annualise, settings.band_multiple)
+    return fund
+
+
+@dataclass
+class FilterState:
+    """One fund's filters after its last observation before a live refresh.
+
+    ``ewma_variance``: the EWMA variances after its last ``BAND_WINDOW`` (or fewer)
+    observations, oldest first (their volatilities centre the band of the new ones);
+    ``garch_variance``: the GARCH state after the last one (NaN if its period has no usable
+    fit); ``n_obs``: how many observations it has in all.
+    """
+
+    ewma_variance: np.ndarray
+    garch_variance: float
+    n_obs: int
+
+
+def resume_fund_volatility(
+    returns: np.ndarray,
+    state: FilterState,
+    fit: FitResult,
+    fit_date: pd.Timestamp | None,
+    settings: GarchSettings,
+) -> FundVolatility:
+    """Forecasts after one fund's new observations, carried on from ``state``.
+
+    Equal, bit for bit, to the rows :func:`fund_volatility` gives them over the whole history
+    (tests/unit/test_garch.py checks it), provided the new observations lie in the same refit
+    period as the last old one, whose fit is ``fit`` (refit date ``fit_date``; a FitResult
+    with status insufficient_history where that period has none), and that the EWMA is past
+    its warm-up (``state.n_obs`` >= EWMA_WARMUP). :func:`~etf_warehouse.risk.garch.
+    garch_volatility_tail` checks both and refilters the whole history of any fund that fails
+    them.
+    """
+    n = returns.shape[0]
+    if n == 0 or state.n_obs < EWMA_WARMUP:
+        raise ValueError("resume_fund_volatility needs new observations and a warmed-up EWMA")
+    pct = returns * 100.0
+    annualise = np.sqrt(TRADING_DAYS) / 100.0
+    ewma = continue_ewma(pct, float(state.ewma_variance[-1]))
+    vol_1d = np.sqrt(ewma) * annualise
+    vol_21d = vol_1d.copy()
+    model = np.full(n, "ewma", dtype=object)
+    reason = np.full(n, fit.status, dtype=object)
+    params_date = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    garch_variance = np.full(n, np.nan)
+    if fit.status == "ok" and fit.params is not None:
+        params, data_scale = fit.params, fit.scale
+        state_after = continue_variance(pct * data_scale, params, state.garch_variance)
+        garch_variance[:] = state_after
+        next_var = state_after / data_scale**2
+        a, b = mean_forecast_factors(params, settings.horizon)
+        omega = params[1] / data_scale**2
+        vol_1d = np.sqrt(next_var) * annualise
+        vol_21d = np.sqrt(a * next_var + b * omega) * annualise
+        model[:] = "gjr_garch_t"
+        reason[:] = None
+        params_date[:] = np.datetime64(pd.Timestamp(fit_date))
+    fund = FundVolatility(vol_1d, vol_21d, model, reason, params_date, [], ewma, garch_variance)
+    # the band of a new observation is centred on the EWMA volatilities before it, old and new
+    ewma_vol = np.sqrt(ewma) * annualise
+    earlier = np.sqrt(state.ewma_variance) * annualise
+    lower, upper = plausible_band(np.concatenate([earlier, ewma_vol]), settings.band_multiple)
+    guard_band(fund, ewma_vol, settings.band_multiple, band=(lower[-n:], upper[-n:]))
     return fund
 
 
@@ -149,14 +228,21 @@ def plausible_band(ewma_vol: np.ndarray, multiple: float) -> tuple[np.ndarray, n
     return centre / multiple, centre * multiple
 
 
-def guard_band(fund: FundVolatility, ewma_vol: np.ndarray, multiple: float) -> None:
+def guard_band(
+    fund: FundVolatility,
+    ewma_vol: np.ndarray,
+    multiple: float,
+    band: tuple[np.ndarray, np.ndarray] | None = None,
+) -> None:
     """Keep every forecast of ``fund`` in its plausible band (in place).
 
     A GARCH forecast outside the band falls back to EWMA (``vol_fallback_reason``
     ``out_of_band``); an EWMA forecast still outside is clipped to the band's edge
-    (``clipped_to_band``). Rows with no band yet are left as they are.
+    (``clipped_to_band``). Rows with no band yet are left as they are. ``band`` (lower,
+    upper) when the fund's earlier observations centre it (a live refresh), else
+    :func:`plausible_band` of ``ewma_vol``.
     """
-    lower, upper = plausible_band(ewma_vol, multiple)
+    lower, upper = band if band is not None else plausible_band(ewma_vol, multiple)
     has_band = np.isfinite(lower)
     outside = has_band & (
         (fund.vol_1d_ann > upper)

@@ -286,6 +286,21 @@ def filter_variance(returns_pct: np.ndarray, params: np.ndarray, backcast: float
     return sigma2
 
 
+def continue_variance(returns_pct: np.ndarray, params: np.ndarray, last: float) -> np.ndarray:
+    """:func:`filter_variance` carried on from a state instead of started from a backcast.
+
+    ``last`` is the one-step variance after the observation before ``returns_pct`` (an element
+    of ``filter_variance``'s output); element i of the result is the one-step variance after
+    observation i. Bit for bit what one ``filter_variance`` over both stretches gives: lfilter
+    keeps ``beta * y`` as its state and adds each input to it, as here.
+    """
+    mu, omega, alpha, gamma, beta = params[:5]
+    e = returns_pct - mu
+    drive = omega + (alpha + gamma * (e < 0)) * e * e
+    sigma2, _ = lfilter([1.0], [1.0, -beta], drive, zi=[beta * last])
+    return sigma2
+
+
 def mean_forecast_factors(params: np.ndarray, horizon: int) -> tuple[float, float]:
     """(A, B) with mean_{h=1..H} E[sigma2_{t+h}] = A * sigma2_{t+1} + B * omega.
 
@@ -314,6 +329,16 @@ def ewma_variance(returns_pct: np.ndarray) -> np.ndarray:
             zi=[EWMA_LAMBDA * out[n_warm - 1]],
         )
         out[n_warm:] = tail
+    return out
+
+
+def continue_ewma(returns_pct: np.ndarray, last: float) -> np.ndarray:
+    """:func:`ewma_variance` carried on past its warm-up from ``last``, the forecast after the
+    observation before ``returns_pct``: bit for bit the same values (lfilter's state is
+    ``lambda * y``)."""
+    out, _ = lfilter(
+        [1.0 - EWMA_LAMBDA], [1.0, -EWMA_LAMBDA], returns_pct**2, zi=[EWMA_LAMBDA * last]
+    )
     return out
 
 

@@ -1,17 +1,26 @@
 """Point-in-time GARCH volatility forecasts after every return of every fund.
 
 Filters each fund's conditional variance forward with the parameters of its latest refit
-(garch_fits); EWMA where no usable fit exists, flagged with the reason. A live refresh keeps
-only the rows of the new days.
+(garch_fits); EWMA where no usable fit exists, flagged with the reason. A live refresh carries
+each fund's filters on from their states after its last earlier return (columns ewma_state,
+garch_state) over the new returns only, refiltering the whole history of a fund only where it
+must (etf_warehouse.risk.garch.garch_volatility_tail).
 """
 
 from etf_warehouse.dbt_glue import (
     live_refresh_from,
     settings_from_config,
-    tail_rows,
+    sql_string_list,
     with_date_columns,
 )
-from etf_warehouse.risk.garch import GarchSettings, garch_volatility_panel
+from etf_warehouse.risk.garch import (
+    BAND_WINDOW,
+    GarchSettings,
+    garch_volatility_panel,
+    garch_volatility_tail,
+)
+
+DATE_COLUMNS = ["date", "params_refit_date"]
 
 
 def model(dbt, session):
@@ -19,14 +28,35 @@ def model(dbt, session):
         GarchSettings, dbt.config.get("garch"), model=dbt.this.identifier, name="garch"
     )
     refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
-    returns = (
-        dbt.ref("int_prices_adjusted")
-        .filter("daily_return is not null")
-        .project("ticker, price_date as date, daily_return")
-        .df()
-    )
+    returns = dbt.ref("int_prices_adjusted").filter("daily_return is not null")
+    columns = "ticker, price_date as date, daily_return"
     fits = dbt.ref("garch_fits").df()
-    volatility = garch_volatility_panel(returns, fits, settings)
-    return with_date_columns(
-        tail_rows(volatility, "date", refresh_from), ["date", "params_refit_date"]
+    if refresh_from is None:
+        return with_date_columns(
+            garch_volatility_panel(returns.project(columns).df(), fits, settings), DATE_COLUMNS
+        )
+    since = f"date '{refresh_from.date()}'"
+    earlier = session.sql(
+        f"""
+        select
+            ticker,
+            date,
+            ewma_state,
+            garch_state,
+            count(*) over (partition by ticker) as n_obs
+        from {dbt.this}
+        where date < {since}
+        qualify row_number() over (partition by ticker order by date desc) <= {BAND_WINDOW}
+        """
+    ).df()
+    volatility = garch_volatility_tail(
+        returns.filter(f"price_date >= {since}").project(columns).df(),
+        earlier,
+        fits,
+        returns.project("price_date").distinct().df()["price_date"],
+        settings,
+        lambda tickers: (
+            returns.filter(f"ticker in {sql_string_list(tickers)}").project(columns).df()
+        ),
     )
+    return with_date_columns(volatility, DATE_COLUMNS)

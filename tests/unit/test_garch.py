@@ -615,6 +615,8 @@ def test_garch_panels(small_panel):
         "vol_model",
         "vol_fallback_reason",
         "params_refit_date",
+        "ewma_state",
+        "garch_state",
     ]
     assert not vol.duplicated(["ticker", "date"]).any()
     assert np.isfinite(vol["garch_vol_1d_ann"]).all() and (vol["garch_vol_1d_ann"] > 0).all()
@@ -686,6 +688,92 @@ def test_live_refresh_fits_equal_the_full_pass(fund_series):
     # no refit in the new days: nothing to fit
     after = pd.Timestamp(dates[-1]) + pd.Timedelta(days=1)
     assert garch_fits_panel(frame, settings, fit_from=after, earlier_fits=full).empty
+
+
+@pytest.fixture(scope="module")
+def resume_panel(small_panel) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """small_panel and funds that take the other paths of a live refresh: DDD listed days
+    before the cuts below (EWMA warm-up), EEE with a +5,000 % tick in 2016 (the band), FFF
+    flat (no usable fit); with its fits and its full-pass forecasts."""
+    calendar = pd.bdate_range("2014-01-01", "2016-12-31")
+    eee = simulate_gjr_t(len(calendar), seed=41) / 100.0
+    eee[calendar.get_loc(pd.Timestamp("2016-03-01"))] = 50.0
+    extra = [
+        pd.DataFrame(
+            {
+                "ticker": "DDD",
+                "date": calendar[calendar >= "2015-06-01"],
+                "daily_return": simulate_gjr_t(int((calendar >= "2015-06-01").sum()), seed=40)
+                / 100.0,
+            }
+        ),
+        pd.DataFrame({"ticker": "EEE", "date": calendar, "daily_return": eee}),
+        pd.DataFrame({"ticker": "FFF", "date": calendar, "daily_return": 0.0}),
+    ]
+    panel = pd.concat([small_panel, *extra], ignore_index=True)
+    fits = garch_fits_panel(panel, SMALL_SETTINGS)
+    return panel, fits, garch_volatility_panel(panel, fits, SMALL_SETTINGS)
+
+
+@pytest.mark.parametrize(
+    ("cut", "end", "refiltered"),
+    [
+        ("2015-06-10", "2015-07-01", ["DDD"]),  # DDD's EWMA is warming up (20 returns)
+        ("2015-07-01", "2015-12-31", []),
+        ("2015-12-31", "2016-01-01", []),  # the day before a refit
+        ("2016-01-01", "2016-01-05", ["AAA", "BBB", "DDD", "EEE", "FFF"]),  # a refit among them
+        ("2016-01-04", "2016-02-01", ["CCC"]),  # its last return precedes the refit it missed
+        ("2016-02-15", "2016-06-01", []),  # EEE's corrupt return
+        ("2016-06-01", "2017-01-01", []),
+    ],
+)
+def test_live_refresh_volatility_equals_the_full_pass(resume_panel, cut, end, refiltered):
+    """Carrying each fund's filters on from their states after its last earlier return gives
+    the full pass's rows for the new returns (dated cut to end), bit for bit: mid-period, on
+    and either side of a refit (2016-01-01), a fund whose last earlier return precedes a refit
+    it missed (CCC's gap), one still in its EWMA warm-up (DDD, listed 2015-06-01), a corrupt
+    return (EEE), a fund without a usable fit (FFF). Only the funds that need it are
+    refiltered from their whole history."""
+    panel, fits, full = resume_panel
+    cut, end = pd.Timestamp(cut), pd.Timestamp(end)
+    panel = panel.loc[panel["date"] < end]  # the data as of the refresh
+    old = full.loc[full["date"] < cut].sort_values(["ticker", "date"])
+    old = old.assign(n_obs=old.groupby("ticker")["date"].transform("size"))
+    earlier = old.groupby("ticker").tail(garch.BAND_WINDOW)
+    called: list[list[str]] = []
+
+    def history(tickers: list[str]) -> pd.DataFrame:
+        called.append(sorted(tickers))
+        return panel.loc[panel["ticker"].isin(tickers)]
+
+    tail = garch.garch_volatility_tail(
+        panel.loc[panel["date"] >= cut],
+        earlier,
+        fits.loc[fits["refit_date"] < end],
+        pd.DatetimeIndex(panel["date"]),
+        SMALL_SETTINGS,
+        history,
+    )
+    expected = full.loc[(full["date"] >= cut) & (full["date"] < end)]
+    pd.testing.assert_frame_equal(
+        tail.sort_values(["ticker", "date"]).reset_index(drop=True),
+        expected.sort_values(["ticker", "date"]).reset_index(drop=True),
+        check_exact=True,
+        check_dtype=False,  # a column of reasons that are all None is object, else str
+    )
+    assert called == ([refiltered] if refiltered else [])
+    reasons = set(tail["vol_fallback_reason"].dropna())
+    assert "not_converged" in reasons  # FFF
+    if cut == pd.Timestamp("2016-02-15"):  # EEE's GARCH forecast left the band, then clipped
+        assert "clipped_to_band" in reasons
+
+
+def test_live_refresh_volatility_without_new_returns(resume_panel):
+    panel, fits, full = resume_panel
+    tail = garch.garch_volatility_tail(
+        panel.iloc[:0], full, fits, pd.DatetimeIndex(panel["date"]), SMALL_SETTINGS, None
+    )
+    assert tail.empty and list(tail.columns) == list(full.columns)
 
 
 # --- plausible band -------------------------------------------------------------------------
