@@ -102,6 +102,73 @@ forecasts as (
     select * from {{ ref('ml_forecasts') }}
 ),
 
+-- One row per fund and price date with every input, stacked and grouped rather than joined:
+-- see int_ml_panel_inputs (DuckDB 2.0's hash joins of several ~9 M-row inputs in one pipeline
+-- ran out of memory at 3,000 funds; one join, as below, is fine).
+keyed_inputs as (
+    select
+        ticker,
+        price_date,
+        true as has_features,
+        drawdown,
+        max_drawdown_12m,
+        realized_vol_3m_ann,
+        momentum_3m,
+        momentum_6m,
+        momentum_12m,
+        momentum_12_1,
+        traded_value_3m,
+        amihud_illiquidity_3m,
+        zero_volume_share_3m,
+        stale_share_3m
+    from features
+    union all by name
+    select
+        ticker,
+        date as price_date,
+        garch_vol_21d_ann,
+        garch_vol_1d_ann,
+        vol_model,
+        vol_fallback_reason
+    from garch
+    union all by name
+    select
+        ticker,
+        price_date,
+        beta_kalman
+    from betas_kalman
+    union all by name
+    select
+        ticker,
+        price_date,
+        beta_rolling
+    from betas_rolling
+    union all by name
+    select
+        ticker,
+        price_date,
+        forecast_return,
+        model_date as forecast_model_date
+    from forecasts
+),
+
+inputs as (
+    select
+        ticker,
+        price_date,
+        {%- for column in ['drawdown', 'max_drawdown_12m', 'realized_vol_3m_ann', 'momentum_3m',
+            'momentum_6m', 'momentum_12m', 'momentum_12_1', 'traded_value_3m',
+            'amihud_illiquidity_3m', 'zero_volume_share_3m', 'stale_share_3m',
+            'garch_vol_21d_ann', 'garch_vol_1d_ann', 'vol_model', 'vol_fallback_reason',
+            'beta_kalman', 'beta_rolling', 'forecast_return'] %}
+        any_value({{ column }}) as {{ column }},
+        {%- endfor %}
+        any_value(forecast_model_date) as forecast_model_date
+    from keyed_inputs
+    group by ticker, price_date
+    having bool_or(has_features)
+),
+
 etfs as (
     select * from {{ ref('int_etfs_classified') }}
 ),
@@ -145,52 +212,44 @@ joined as (
         etf_risk.asset_class,
         etf_risk.leverage,
         -- risk inputs
-        garch.garch_vol_21d_ann,
-        garch.garch_vol_1d_ann,
-        garch.vol_model,
-        garch.vol_fallback_reason,
-        betas_kalman.beta_kalman,
-        betas_rolling.beta_rolling,
+        inputs.garch_vol_21d_ann,
+        inputs.garch_vol_1d_ann,
+        inputs.vol_model,
+        inputs.vol_fallback_reason,
+        inputs.beta_kalman,
+        inputs.beta_rolling,
         -- the beta scored: the Kalman beta while it is plausible, else the rolling OLS beta
         {%- set beta_max = var('beta_plausible_max') %}
         case
-            when abs(betas_kalman.beta_kalman) <= {{ beta_max }} then betas_kalman.beta_kalman
-            when abs(betas_rolling.beta_rolling) <= {{ beta_max }} then betas_rolling.beta_rolling
+            when abs(inputs.beta_kalman) <= {{ beta_max }} then inputs.beta_kalman
+            when abs(inputs.beta_rolling) <= {{ beta_max }} then inputs.beta_rolling
         end as beta,
         case
-            when abs(betas_kalman.beta_kalman) <= {{ beta_max }} then 'kalman'
-            when abs(betas_rolling.beta_rolling) <= {{ beta_max }} then 'rolling_ols'
+            when abs(inputs.beta_kalman) <= {{ beta_max }} then 'kalman'
+            when abs(inputs.beta_rolling) <= {{ beta_max }} then 'rolling_ols'
         end as beta_model,
-        features.drawdown,
-        features.max_drawdown_12m,
-        features.realized_vol_3m_ann,
+        inputs.drawdown,
+        inputs.max_drawdown_12m,
+        inputs.realized_vol_3m_ann,
         -- momentum inputs
-        features.momentum_3m,
-        features.momentum_6m,
-        features.momentum_12m,
-        features.momentum_12_1,
+        inputs.momentum_3m,
+        inputs.momentum_6m,
+        inputs.momentum_12m,
+        inputs.momentum_12_1,
         -- forecast
-        forecasts.forecast_return,
-        forecasts.model_date as forecast_model_date,
+        inputs.forecast_return,
+        inputs.forecast_model_date,
         -- liquidity inputs
-        features.traded_value_3m,
-        features.amihud_illiquidity_3m,
-        features.zero_volume_share_3m,
-        features.stale_share_3m,
+        inputs.traded_value_3m,
+        inputs.amihud_illiquidity_3m,
+        inputs.zero_volume_share_3m,
+        inputs.stale_share_3m,
         -- data-quality inputs
         grid.detected_actions_3m,
         grid.missing_sessions_3m
     from grid
-    inner join features
-        on grid.ticker = features.ticker and grid.price_date = features.price_date
-    left outer join garch
-        on grid.ticker = garch.ticker and grid.price_date = garch.date
-    left outer join betas_kalman
-        on grid.ticker = betas_kalman.ticker and grid.price_date = betas_kalman.price_date
-    left outer join betas_rolling
-        on grid.ticker = betas_rolling.ticker and grid.price_date = betas_rolling.price_date
-    left outer join forecasts
-        on grid.ticker = forecasts.ticker and grid.price_date = forecasts.price_date
+    inner join inputs
+        on grid.ticker = inputs.ticker and grid.price_date = inputs.price_date
     left outer join etf_risk
         on grid.ticker = etf_risk.ticker
 ),
