@@ -27,6 +27,7 @@ with no return on a date keeps its state.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,22 +47,77 @@ class KalmanBetaSettings:
     min_pairs: int = 63  # paired returns before a beta is published
 
 
+@dataclass
+class KalmanState:
+    """The filter's state per fund (arrays over funds): beta and its variance, the residual and
+    benchmark noise variances (NaN before the fund's first pair) and the pairs seen."""
+
+    beta: np.ndarray
+    variance: np.ndarray
+    residual_var: np.ndarray
+    benchmark_var: np.ndarray
+    pairs: np.ndarray
+
+    @classmethod
+    def diffuse(cls, n_funds: int, settings: KalmanBetaSettings) -> KalmanState:
+        return cls(
+            np.full(n_funds, settings.initial_beta),
+            np.full(n_funds, settings.initial_variance),
+            np.full(n_funds, np.nan),
+            np.full(n_funds, np.nan),
+            np.zeros(n_funds, dtype=np.int64),
+        )
+
+
+@dataclass
+class KalmanGrid:
+    """kalman_beta_grid's output on the (dates x funds) grid, NaN (pairs: 0) where no beta is
+    published: beta, its standard error, and the state after each published pair."""
+
+    beta: np.ndarray
+    se: np.ndarray
+    variance: np.ndarray
+    residual_var: np.ndarray
+    benchmark_var: np.ndarray
+    pairs: np.ndarray
+
+
 def kalman_beta_grid(
     fund_returns: np.ndarray, benchmark_returns: np.ndarray, settings: KalmanBetaSettings
 ) -> tuple[np.ndarray, np.ndarray]:
     """Filtered beta and its standard error on a (dates x funds) grid; NaN where no pair."""
+    grid = kalman_filter_grid(fund_returns, benchmark_returns, settings)
+    return grid.beta, grid.se
+
+
+def kalman_filter_grid(
+    fund_returns: np.ndarray,
+    benchmark_returns: np.ndarray,
+    settings: KalmanBetaSettings,
+    state: KalmanState | None = None,
+) -> KalmanGrid:
+    """The filter on a (dates x funds) grid: beta, its standard error and the state after
+    each published pair.
+
+    ``state``: the funds' state before the grid's first date (a live refresh carries it on);
+    diffuse by default. The same operations per fund either way, so a grid split in two with
+    the state carried across gives the same values to the bit.
+    """
     n_dates, n_funds = fund_returns.shape
-    beta_out = np.full((n_dates, n_funds), np.nan)
-    se_out = np.full((n_dates, n_funds), np.nan)
-    beta = np.full(n_funds, settings.initial_beta)
-    p = np.full(n_funds, settings.initial_variance)
-    r_var = np.full(n_funds, np.nan)  # NaN until the fund's first pair
-    b_var = np.full(n_funds, np.nan)
+    out = KalmanGrid(
+        *(np.full((n_dates, n_funds), np.nan) for _ in range(5)),
+        np.zeros((n_dates, n_funds), dtype=np.int64),
+    )
+    state = state or KalmanState.diffuse(n_funds, settings)
+    beta = state.beta.astype(float)  # copies: the caller's state is left as it was
+    p = state.variance.astype(float)
+    r_var = state.residual_var.astype(float)
+    b_var = state.benchmark_var.astype(float)
+    pairs_seen = state.pairs.astype(np.int64)
     lam = settings.noise_lambda
     floor = settings.variance_floor
     memory2 = float(settings.memory) ** 2
     clip = settings.innovation_clip
-    pairs_seen = np.zeros(n_funds, dtype=np.int64)
     for t in range(n_dates):
         y = fund_returns[t]
         x = benchmark_returns[t]
@@ -88,9 +144,14 @@ def kalman_beta_grid(
         b_var[idx] = np.maximum(lam * v_now + (1.0 - lam) * xx * xx, floor)
         pairs_seen[idx] += 1
         published = pairs_seen[idx] >= settings.min_pairs
-        beta_out[t, idx[published]] = beta_new[published]
-        se_out[t, idx[published]] = np.sqrt(p_new[published])
-    return beta_out, se_out
+        at = idx[published]
+        out.beta[t, at] = beta_new[published]
+        out.se[t, at] = np.sqrt(p_new[published])
+        out.variance[t, at] = p_new[published]
+        out.residual_var[t, at] = r_var[at]
+        out.benchmark_var[t, at] = b_var[at]
+        out.pairs[t, at] = pairs_seen[at]
+    return out
 
 
 PANEL_SCHEMA = {
@@ -98,30 +159,92 @@ PANEL_SCHEMA = {
     "price_date": "datetime64[ns]",
     "beta_kalman": "float64",
     "beta_kalman_se": "float64",
+    # the filter's state after the pair, which a live refresh carries on (KalmanState)
+    "kalman_variance": "float64",
+    "kalman_residual_var": "float64",
+    "kalman_benchmark_var": "float64",
+    "kalman_pairs": "int64",
 }
+
+
+def _grid_frames(pairs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    y = pairs.pivot(index="price_date", columns="ticker", values="daily_return").sort_index()
+    x = pairs.pivot(index="price_date", columns="ticker", values="benchmark_return")
+    return y, x.reindex(index=y.index, columns=y.columns)
+
+
+def _published_rows(y: pd.DataFrame, grid: KalmanGrid) -> pd.DataFrame:
+    dates_idx, funds_idx = np.nonzero(~np.isnan(grid.beta))
+    if dates_idx.size == 0:  # no fund past its warm-up: still typed (an untyped empty column
+        return empty_frame(PANEL_SCHEMA)  # would reach DuckDB as type NULL)
+    at = (dates_idx, funds_idx)
+    return pd.DataFrame(
+        {
+            "ticker": y.columns.to_numpy()[funds_idx],
+            "price_date": y.index.to_numpy()[dates_idx],
+            "beta_kalman": grid.beta[at],
+            "beta_kalman_se": grid.se[at],
+            "kalman_variance": grid.variance[at],
+            "kalman_residual_var": grid.residual_var[at],
+            "kalman_benchmark_var": grid.benchmark_var[at],
+            "kalman_pairs": grid.pairs[at],
+        }
+    )
 
 
 def kalman_beta_panel(pairs: pd.DataFrame, settings: KalmanBetaSettings) -> pd.DataFrame:
     """Kalman beta after every paired return.
 
     ``pairs`` has columns ticker, price_date, daily_return, benchmark_return (decimal). Returns
-    ticker, price_date, beta_kalman, beta_kalman_se.
+    ticker, price_date, beta_kalman, beta_kalman_se and the filter's state (PANEL_SCHEMA).
     """
     pairs = pairs.dropna(subset=["daily_return", "benchmark_return"])
     if pairs.empty:  # no paired returns yet: an empty frame, still typed
         return empty_frame(PANEL_SCHEMA)
-    y = pairs.pivot(index="price_date", columns="ticker", values="daily_return").sort_index()
-    x = pairs.pivot(index="price_date", columns="ticker", values="benchmark_return")
-    x = x.reindex(index=y.index, columns=y.columns)
-    beta, se = kalman_beta_grid(y.to_numpy(), x.to_numpy(), settings)
-    dates_idx, funds_idx = np.nonzero(~np.isnan(beta))
-    if dates_idx.size == 0:  # no fund past its warm-up: still typed (an untyped empty column
-        return empty_frame(PANEL_SCHEMA)  # would reach DuckDB as type NULL)
-    return pd.DataFrame(
-        {
-            "ticker": y.columns.to_numpy()[funds_idx],
-            "price_date": y.index.to_numpy()[dates_idx],
-            "beta_kalman": beta[dates_idx, funds_idx],
-            "beta_kalman_se": se[dates_idx, funds_idx],
-        }
-    )
+    y, x = _grid_frames(pairs)
+    return _published_rows(y, kalman_filter_grid(y.to_numpy(), x.to_numpy(), settings))
+
+
+def kalman_beta_tail(
+    new_pairs: pd.DataFrame,
+    earlier: pd.DataFrame,
+    settings: KalmanBetaSettings,
+    history: Callable[[list[str]], pd.DataFrame],
+) -> pd.DataFrame:
+    """The betas after the paired returns of a live refresh, each fund's filter carried on.
+
+    ``new_pairs``: the pairs dated on or after the refresh date (as for kalman_beta_panel);
+    ``earlier``: each fund's last row of this function's table before it (PANEL_SCHEMA). A
+    fund past its warm-up has a row for every pair, so its last row holds its state after its
+    last earlier pair, and the filter carries on from it over the new pairs. A fund without
+    one (new, or still warming up: no published rows) is refiltered from ``history(tickers)``,
+    its whole history of pairs. The rows equal kalman_beta_panel's to the bit.
+    """
+    new_pairs = new_pairs.dropna(subset=["daily_return", "benchmark_return"])
+    if new_pairs.empty:
+        return empty_frame(PANEL_SCHEMA)
+    refresh_from = pd.Timestamp(new_pairs["price_date"].min())
+    states = earlier.set_index("ticker")
+    carried = new_pairs.loc[new_pairs["ticker"].isin(states.index)]
+    frames = []
+    if not carried.empty:
+        y, x = _grid_frames(carried)
+        old = states.loc[y.columns]
+        state = KalmanState(
+            old["beta_kalman"].to_numpy(dtype=float),
+            old["kalman_variance"].to_numpy(dtype=float),
+            old["kalman_residual_var"].to_numpy(dtype=float),
+            old["kalman_benchmark_var"].to_numpy(dtype=float),
+            old["kalman_pairs"].to_numpy(dtype=np.int64),
+        )
+        frames.append(
+            _published_rows(y, kalman_filter_grid(y.to_numpy(), x.to_numpy(), settings, state))
+        )
+    refilter = sorted(set(new_pairs["ticker"]) - set(states.index))
+    if refilter:
+        whole = kalman_beta_panel(history(refilter), settings)
+        frames.append(whole.loc[pd.to_datetime(whole["price_date"]) >= refresh_from])
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return empty_frame(PANEL_SCHEMA)
+    return pd.concat(frames, ignore_index=True)

@@ -1,15 +1,17 @@
 """Kalman-filter beta of every fund on its home benchmark, after every paired return.
 
-A live refresh keeps only the rows of the new days.
+A live refresh carries each fund's filter on from its state after its last earlier pair
+(the kalman_* columns) over the new pairs only, refiltering a fund's whole history only while
+it warms up (etf_warehouse.risk.beta.kalman_beta_tail).
 """
 
 from etf_warehouse.dbt_glue import (
     live_refresh_from,
     settings_from_config,
-    tail_rows,
+    sql_string_list,
     with_date_columns,
 )
-from etf_warehouse.risk.beta import KalmanBetaSettings, kalman_beta_panel
+from etf_warehouse.risk.beta import KalmanBetaSettings, kalman_beta_panel, kalman_beta_tail
 
 
 def model(dbt, session):
@@ -20,10 +22,25 @@ def model(dbt, session):
         name="beta_kalman_memory",
     )
     refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
-    pairs = (
-        dbt.ref("int_beta_inputs")
-        .project("ticker, price_date, daily_return, benchmark_return")
-        .df()
+    columns = "ticker, price_date, daily_return, benchmark_return"
+    pairs = dbt.ref("int_beta_inputs")
+    if refresh_from is None:
+        return with_date_columns(
+            kalman_beta_panel(pairs.project(columns).df(), settings), ["price_date"]
+        )
+    since = f"date '{refresh_from.date()}'"
+    earlier = session.sql(
+        f"""
+        select *
+        from {dbt.this}
+        where price_date < {since}
+        qualify row_number() over (partition by ticker order by price_date desc) = 1
+        """
+    ).df()
+    betas = kalman_beta_tail(
+        pairs.filter(f"price_date >= {since}").project(columns).df(),
+        earlier,
+        settings,
+        lambda tickers: pairs.filter(f"ticker in {sql_string_list(tickers)}").project(columns).df(),
     )
-    betas = kalman_beta_panel(pairs, settings)
-    return with_date_columns(tail_rows(betas, "price_date", refresh_from), ["price_date"])
+    return with_date_columns(betas, ["price_date"])

@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etf_warehouse.risk.beta import KalmanBetaSettings, kalman_beta_grid, kalman_beta_panel
+from etf_warehouse.risk.beta import (
+    PANEL_SCHEMA,
+    KalmanBetaSettings,
+    kalman_beta_grid,
+    kalman_beta_panel,
+    kalman_beta_tail,
+)
 
 SETTINGS = KalmanBetaSettings()
 N_DATES = 2000
@@ -159,7 +165,7 @@ def test_panel_returns_observed_pairs_only(synthetic):
     every_pair = KalmanBetaSettings(min_pairs=1)
     out = kalman_beta_panel(pairs, every_pair)
 
-    assert list(out.columns) == ["ticker", "price_date", "beta_kalman", "beta_kalman_se"]
+    assert list(out.columns) == list(PANEL_SCHEMA)
     observed = pairs.dropna(subset=["daily_return", "benchmark_return"])
     assert len(out) == len(observed)
     got = set(zip(out["ticker"], out["price_date"], strict=True))
@@ -259,5 +265,57 @@ def test_panel_within_the_warm_up_is_empty_and_typed(synthetic):
     y, x, _ = synthetic
     out = kalman_beta_panel(one_fund_pairs(y, x, 10), SETTINGS)
     assert out.empty
-    assert out.dtypes.astype(str).tolist()[1:] == ["datetime64[ns]", "float64", "float64"]
+    assert out.dtypes.astype(str).tolist()[1:] == list(PANEL_SCHEMA.values())[1:]
     assert pd.api.types.is_string_dtype(out["ticker"])
+
+
+@pytest.fixture(scope="module")
+def refresh_pairs(synthetic) -> pd.DataFrame:
+    """Four funds' pairs with gaps: AAA from the start, BBB listed on day 1,930 (warming up
+    until day 1,992), CCC missing days 1,900-1,960 and every 23rd benchmark return, DDD
+    listed on day 1,990 (warming up to the end)."""
+    y, x, _ = synthetic
+    dates = pd.bdate_range("2015-01-01", periods=N_DATES)
+    frames = []
+    for j, (ticker, listed) in enumerate([("AAA", 0), ("BBB", 1930), ("CCC", 0), ("DDD", 1990)]):
+        rows = pd.DataFrame(
+            {
+                "ticker": ticker,
+                "price_date": dates[listed:],
+                "daily_return": y[listed:, j % 3],
+                "benchmark_return": x[listed:, j % 3],
+            }
+        )
+        if ticker == "CCC":
+            t = np.arange(listed, N_DATES)
+            rows = rows.loc[(t < 1900) | (t >= 1960)]
+            rows.loc[t[rows.index] % 23 == 0, "benchmark_return"] = np.nan
+        frames.append(rows)
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.parametrize("cut", [1800, 1950, 1995, 1999])
+def test_live_refresh_betas_equal_the_full_pass(refresh_pairs, cut):
+    """Carrying each fund's filter on from its last published row gives the full pass's rows
+    for the new pairs to the bit; funds still warming up or new are refiltered alone."""
+    full = kalman_beta_panel(refresh_pairs, SETTINGS)
+    cut_date = pd.bdate_range("2015-01-01", periods=N_DATES)[cut]
+    earlier = full.loc[full["price_date"] < cut_date].sort_values("price_date")
+    earlier = earlier.groupby("ticker").tail(1)
+    called: list[list[str]] = []
+
+    def history(tickers: list[str]) -> pd.DataFrame:
+        called.append(tickers)
+        return refresh_pairs.loc[refresh_pairs["ticker"].isin(tickers)]
+
+    tail = kalman_beta_tail(
+        refresh_pairs.loc[refresh_pairs["price_date"] >= cut_date], earlier, SETTINGS, history
+    )
+    expected = full.loc[full["price_date"] >= cut_date]
+    pd.testing.assert_frame_equal(
+        tail.sort_values(["ticker", "price_date"]).reset_index(drop=True),
+        expected.sort_values(["ticker", "price_date"]).reset_index(drop=True),
+        check_exact=True,
+    )
+    # BBB has no published row before day 1,993 (63 pairs), DDD none at all
+    assert called == [{1800: ["BBB", "DDD"], 1950: ["BBB", "DDD"]}.get(cut, ["DDD"])]
