@@ -238,6 +238,20 @@ def live_refresh_from(dbt: Any, refresh_window: Any) -> Any:
     return pd.Timestamp(window["refresh_from"].iloc[0])
 
 
+def earlier_rows(session: Any, this: Any, state_columns: list[str], query: str) -> Any:
+    """``query`` (over ``this``, the model's existing table) as a frame, for a live refresh
+    that carries filter states on; a clear error if the table predates those state columns.
+    """
+    have = set(session.sql(f"select * from {this} limit 0").columns)
+    missing = [c for c in state_columns if c not in have]
+    if missing:
+        raise RuntimeError(
+            f"{this} has no column {', '.join(missing)}: it was built by an earlier version, "
+            "which kept no filter state. Run a full `dbt build` once, then refresh."
+        )
+    return session.sql(query).df()
+
+
 def tail_rows(frame: Any, column: str, refresh_from: Any) -> Any:
     """The rows of ``frame`` dated on or after ``refresh_from`` (all of them when it is None)."""
     import pandas as pd

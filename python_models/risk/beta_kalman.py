@@ -6,6 +6,7 @@ it warms up (etf_warehouse.risk.beta.kalman_beta_tail).
 """
 
 from etf_warehouse.dbt_glue import (
+    earlier_rows,
     live_refresh_from,
     settings_from_config,
     sql_string_list,
@@ -29,14 +30,17 @@ def model(dbt, session):
             kalman_beta_panel(pairs.project(columns).df(), settings), ["price_date"]
         )
     since = f"date '{refresh_from.date()}'"
-    earlier = session.sql(
+    earlier = earlier_rows(
+        session,
+        dbt.this,
+        ["kalman_variance", "kalman_residual_var", "kalman_benchmark_var", "kalman_pairs"],
         f"""
         select *
         from {dbt.this}
         where price_date < {since}
         qualify row_number() over (partition by ticker order by price_date desc) = 1
-        """
-    ).df()
+        """,
+    )
     betas = kalman_beta_tail(
         pairs.filter(f"price_date >= {since}").project(columns).df(),
         earlier,

@@ -8,6 +8,7 @@ must (etf_warehouse.risk.garch.garch_volatility_tail).
 """
 
 from etf_warehouse.dbt_glue import (
+    earlier_rows,
     live_refresh_from,
     settings_from_config,
     sql_string_list,
@@ -36,7 +37,10 @@ def model(dbt, session):
             garch_volatility_panel(returns.project(columns).df(), fits, settings), DATE_COLUMNS
         )
     since = f"date '{refresh_from.date()}'"
-    earlier = session.sql(
+    earlier = earlier_rows(
+        session,
+        dbt.this,
+        ["ewma_state", "garch_state"],
         f"""
         select
             ticker,
@@ -47,8 +51,8 @@ def model(dbt, session):
         from {dbt.this}
         where date < {since}
         qualify row_number() over (partition by ticker order by date desc) <= {BAND_WINDOW}
-        """
-    ).df()
+        """,
+    )
     volatility = garch_volatility_tail(
         returns.filter(f"price_date >= {since}").project(columns).df(),
         earlier,

@@ -51,6 +51,7 @@ def test_live_refresh_equals_a_full_rebuild(replayed):
         "mart_etf_rankings",
         "ml_forecasts",
         "garch_volatility",
+        "beta_kalman",
         "int_prices_validated",
         "fct_daily_prices",
     } <= set(report["compared"])

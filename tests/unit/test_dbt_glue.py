@@ -8,9 +8,10 @@ import re
 import typing
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from etf_warehouse.dbt_glue import as_bool, optional_str, sample_config
+from etf_warehouse.dbt_glue import as_bool, earlier_rows, optional_str, sample_config
 from etf_warehouse.sample import SampleConfig
 
 
@@ -315,3 +316,12 @@ def test_settings_dataclass_defaults_equal_the_dbt_vars_defaults():
     assert project_vars["beta_kalman_memory"] == KalmanBetaSettings().memory
     default_mode = inspect.signature(backtest_strategies).parameters["weights_mode"].default
     assert project_vars["scoring_weights_mode"] == default_mode
+
+
+def test_earlier_rows_reads_the_state_or_names_what_is_missing():
+    con = duckdb.connect()
+    con.execute("create table vol as select 'AAA' as ticker, 1.5 as ewma_state")
+    got = earlier_rows(con, "vol", ["ewma_state"], "select ewma_state from vol")
+    assert got["ewma_state"].tolist() == [1.5]
+    with pytest.raises(RuntimeError, match=r"no column garch_state.*full `dbt build`"):
+        earlier_rows(con, "vol", ["ewma_state", "garch_state"], "select * from vol")
