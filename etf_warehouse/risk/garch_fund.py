@@ -119,13 +119,9 @@ def fund_volatility(
         # arch backcasts from its starting-value residuals, i.e. around the window's sample mean
         fitted = scaled[: n_seen - start]
         backcast = arch_backcast(fitted - fitted.mean())
-        state = filter_variance(scaled, params, backcast)[1:]
-        garch_variance[out] = state[begin - start :]
-        next_var = state / data_scale**2
-        a, b = mean_forecast_factors(params, settings.horizon)
-        omega = params[1] / data_scale**2
-        vol_1d[out] = np.sqrt(next_var[begin - start :]) * annualise
-        vol_21d[out] = np.sqrt(a * next_var[begin - start :] + b * omega) * annualise
+        state = filter_variance(scaled, params, backcast)[1 + begin - start :]
+        garch_variance[out] = state
+        vol_1d[out], vol_21d[out] = garch_forecast_vols(state, fit, settings.horizon)
         model[out] = "gjr_garch_t"
         reason[out] = None
         params_date[out] = np.datetime64(pd.Timestamp(refit))
@@ -134,6 +130,18 @@ def fund_volatility(
     )
     guard_band(fund, np.sqrt(ewma) * annualise, settings.band_multiple)
     return fund
+
+
+def garch_forecast_vols(
+    state: np.ndarray, fit: FitResult, horizon: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The 1-day and ``horizon``-day-average forecasts (annualised decimal volatilities) from
+    GARCH states (one-step variances in the fit's scaled units) and the fit."""
+    annualise = np.sqrt(TRADING_DAYS) / 100.0  # percent daily -> decimal annual
+    next_var = state / fit.scale**2
+    a, b = mean_forecast_factors(fit.params, horizon)
+    omega = fit.params[1] / fit.scale**2
+    return np.sqrt(next_var) * annualise, np.sqrt(a * next_var + b * omega) * annualise
 
 
 @dataclass
@@ -182,13 +190,8 @@ def resume_fund_volatility(
     garch_variance = np.full(n, np.nan)
     if fit.status == "ok" and fit.params is not None:
         params, data_scale = fit.params, fit.scale
-        state_after = continue_variance(pct * data_scale, params, state.garch_variance)
-        garch_variance[:] = state_after
-        next_var = state_after / data_scale**2
-        a, b = mean_forecast_factors(params, settings.horizon)
-        omega = params[1] / data_scale**2
-        vol_1d = np.sqrt(next_var) * annualise
-        vol_21d = np.sqrt(a * next_var + b * omega) * annualise
+        garch_variance[:] = continue_variance(pct * data_scale, params, state.garch_variance)
+        vol_1d, vol_21d = garch_forecast_vols(garch_variance, fit, settings.horizon)
         model[:] = "gjr_garch_t"
         reason[:] = None
         params_date[:] = np.datetime64(pd.Timestamp(fit_date))
