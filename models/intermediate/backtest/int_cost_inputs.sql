@@ -90,41 +90,15 @@ tiers as (
     from {{ ref('spread_tiers') }}
 ),
 
--- Stacked and grouped by fund and date rather than joined: see int_ml_panel_inputs (DuckDB
--- 2.0's hash joins of ~9 M-row inputs ran out of memory at 3,000 funds).
-stacked as (
-    select
-        ticker,
-        price_date,
-        true as has_features,
-        close,
-        traded_value_3m
-    from features
-    union all by name
-    select
-        ticker,
-        price_date,
-        cs_full_spread
-    from smoothed
-    union all by name
-    select
-        ticker,
-        price_date,
-        garch_vol_1d_ann
-    from garch
-),
-
+-- the three inputs merged by fund and date (macro merge_by_key: why not joins)
 merged as (
-    select
-        ticker,
-        price_date,
-        any_value(close) as close,
-        any_value(traded_value_3m) as traded_value_3m,
-        any_value(cs_full_spread) as cs_full_spread,
-        any_value(garch_vol_1d_ann) as garch_vol_1d_ann
-    from stacked
-    group by ticker, price_date
-    having bool_or(has_features)
+    {{ merge_by_key([
+        {'from': 'features', 'columns': {
+            'close': 'close', 'traded_value_3m': 'traded_value_3m'
+        }},
+        {'from': 'smoothed', 'columns': {'cs_full_spread': 'cs_full_spread'}},
+        {'from': 'garch', 'columns': {'garch_vol_1d_ann': 'garch_vol_1d_ann'}},
+    ]) }}
 ),
 
 joined as (

@@ -59,60 +59,31 @@ forward as (
     window by_ticker as (partition by ticker order by price_date)
 ),
 
--- One row per panel row: the four inputs stacked and grouped by fund and date rather than
--- joined. DuckDB 2.0 hash joins of these ~9 M-row inputs ran out of memory at 3,000 funds
--- (the build side sized for memory the page cache held, then unable to spill: "failed to pin
--- block", even alone); a grouped aggregate spills reliably. any_value takes the one non-null
--- value each key has per input.
-stacked as (
-    select
-        ticker,
-        price_date,
-        true as in_panel,
-        {%- for feature in features if feature not in ('log_traded_value_3m', 'garch_vol_21d_ann',
-            'beta_kalman') %}
-        {{ feature }},
-        {%- endfor %}
-        ln(nullif(traded_value_3m, 0)) as log_traded_value_3m
-    from features
-    union all by name
-    select
-        ticker,
-        price_date,
-        garch_vol_21d_ann
-    from garch
-    union all by name
-    select
-        ticker,
-        price_date,
-        beta_kalman
-    from betas
-    union all by name
-    select
-        ticker,
-        price_date,
-        forward_return,
-        label_end_date
-    from forward
+-- One row per panel row, the four inputs merged by fund and date (macro merge_by_key: why not
+-- joins).
+{%- set panel_columns = {} %}
+{%- for feature in features if feature not in ('log_traded_value_3m', 'garch_vol_21d_ann',
+    'beta_kalman') %}
+{%- do panel_columns.update({feature: feature}) %}
+{%- endfor %}
+{%- do panel_columns.update({'log_traded_value_3m': 'ln(nullif(traded_value_3m, 0))'}) %}
+merged as (
+    {{ merge_by_key([
+        {'from': 'features', 'columns': panel_columns},
+        {'from': 'garch', 'columns': {'garch_vol_21d_ann': 'garch_vol_21d_ann'}},
+        {'from': 'betas', 'columns': {'beta_kalman': 'beta_kalman'}},
+        {'from': 'forward', 'columns': {
+            'forward_return': 'forward_return', 'label_end_date': 'label_end_date'
+        }},
+    ]) }}
 ),
 
 joined as (
     select
-        ticker,
-        price_date,
-        {%- for feature in features if feature not in ('log_traded_value_3m', 'garch_vol_21d_ann',
-            'beta_kalman') %}
-        any_value({{ feature }}) as {{ feature }},
-        {%- endfor %}
-        any_value(log_traded_value_3m) as log_traded_value_3m,
-        any_value(garch_vol_21d_ann) as garch_vol_21d_ann,
-        any_value(beta_kalman) as beta_kalman,
-        any_value(forward_return) as forward_return,
-        {{ fixed_point('any_value(forward_return)', '1e12') }} as forward_return_fp,
-        any_value(label_end_date) as label_end_date
-    from stacked
-    group by ticker, price_date
-    having bool_or(in_panel)
+        * exclude (label_end_date),
+        {{ fixed_point('forward_return', '1e12') }} as forward_return_fp,
+        label_end_date
+    from merged
 )
 
 select * from joined

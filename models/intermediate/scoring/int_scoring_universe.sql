@@ -102,71 +102,22 @@ forecasts as (
     select * from {{ ref('ml_forecasts') }}
 ),
 
--- One row per fund and price date with every input, stacked and grouped rather than joined:
--- see int_ml_panel_inputs (DuckDB 2.0's hash joins of several ~9 M-row inputs in one pipeline
--- ran out of memory at 3,000 funds; one join, as below, is fine).
-keyed_inputs as (
-    select
-        ticker,
-        price_date,
-        true as has_features,
-        drawdown,
-        max_drawdown_12m,
-        realized_vol_3m_ann,
-        momentum_3m,
-        momentum_6m,
-        momentum_12m,
-        momentum_12_1,
-        traded_value_3m,
-        amihud_illiquidity_3m,
-        zero_volume_share_3m,
-        stale_share_3m
-    from features
-    union all by name
-    select
-        ticker,
-        date as price_date,
-        garch_vol_21d_ann,
-        garch_vol_1d_ann,
-        vol_model,
-        vol_fallback_reason
-    from garch
-    union all by name
-    select
-        ticker,
-        price_date,
-        beta_kalman
-    from betas_kalman
-    union all by name
-    select
-        ticker,
-        price_date,
-        beta_rolling
-    from betas_rolling
-    union all by name
-    select
-        ticker,
-        price_date,
-        forecast_return,
-        model_date as forecast_model_date
-    from forecasts
-),
-
+-- One row per fund and price date with every input, merged by fund and date (macro
+-- merge_by_key: DuckDB 2.0's hash joins of several ~9 M-row inputs in one pipeline ran out of
+-- memory at 3,000 funds; one join, as below, is fine).
 inputs as (
-    select
-        ticker,
-        price_date,
-        {%- for column in ['drawdown', 'max_drawdown_12m', 'realized_vol_3m_ann', 'momentum_3m',
-            'momentum_6m', 'momentum_12m', 'momentum_12_1', 'traded_value_3m',
-            'amihud_illiquidity_3m', 'zero_volume_share_3m', 'stale_share_3m',
-            'garch_vol_21d_ann', 'garch_vol_1d_ann', 'vol_model', 'vol_fallback_reason',
-            'beta_kalman', 'beta_rolling', 'forecast_return'] %}
-        any_value({{ column }}) as {{ column }},
-        {%- endfor %}
-        any_value(forecast_model_date) as forecast_model_date
-    from keyed_inputs
-    group by ticker, price_date
-    having bool_or(has_features)
+    {{ merge_by_key([
+        {'from': 'features', 'columns': ['drawdown', 'max_drawdown_12m', 'realized_vol_3m_ann',
+            'momentum_3m', 'momentum_6m', 'momentum_12m', 'momentum_12_1', 'traded_value_3m',
+            'amihud_illiquidity_3m', 'zero_volume_share_3m', 'stale_share_3m']},
+        {'from': 'garch', 'keys': {'price_date': 'date'}, 'columns': ['garch_vol_21d_ann',
+            'garch_vol_1d_ann', 'vol_model', 'vol_fallback_reason']},
+        {'from': 'betas_kalman', 'columns': ['beta_kalman']},
+        {'from': 'betas_rolling', 'columns': ['beta_rolling']},
+        {'from': 'forecasts', 'columns': {
+            'forecast_return': 'forecast_return', 'forecast_model_date': 'model_date'
+        }},
+    ]) }}
 ),
 
 etfs as (
