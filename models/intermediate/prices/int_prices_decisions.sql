@@ -75,13 +75,21 @@ bar_checks as (
         -- median absolute move x 1.4826 estimates the daily volatility robustly
         1.4826 * median(case when volume is distinct from 0 then abs(log_move_vs_prev_row) end)
             over previous_63_rows as robust_daily_vol,
+        -- the same over the last 21 rows: volatility clusters, and a fund whose moves have
+        -- just grown makes large moves that its 63-row median does not yet expect
+        1.4826 * median(case when volume is distinct from 0 then abs(log_move_vs_prev_row) end)
+            over previous_21_rows as recent_daily_vol,
         case
             when has_bar then greatest(ln(close / high), ln(low / close), 0)
         end as close_outside_bar_log
     from history
-    window previous_63_rows as (
-        partition by ticker order by price_date rows between 63 preceding and 1 preceding
-    )
+    window
+        previous_21_rows as (
+            partition by ticker order by price_date rows between 21 preceding and 1 preceding
+        ),
+        previous_63_rows as (
+            partition by ticker order by price_date rows between 63 preceding and 1 preceding
+        )
 ),
 
 -- The previous close is the last one inside its own bar: a run of bad closes is judged against
@@ -137,6 +145,13 @@ split_measures as (
         *,
         ln(basis_close / prev_basis_close) as log_move_vs_prev,
         case when has_bar then ln(open * basis_factor / prev_basis_close) end as log_gap_vs_prev,
+        -- the move in the fund's current daily vols (the larger of the 63- and 21-row robust
+        -- vols) times the square root of the sessions it spans
+        abs(ln(basis_close / prev_basis_close)) / nullif(
+            greatest(robust_daily_vol, recent_daily_vol)
+            * sqrt(greatest(coalesce(sessions_since_trade, 1), 1)),
+            0
+        ) as move_in_daily_vols,
         least(
             greatest({{ var('split_ratio_tolerance') }}, 0.5 * coalesce(robust_daily_vol, 0)),
             0.1
@@ -235,16 +250,15 @@ split_decided as (
         -- the ratio fits, and what it leaves of the day's move is an ordinary move
         coalesce(
             ratio_fit_log <= ratio_tolerance
-            and residual_move_log <= greatest(0.35, 5 * coalesce(robust_daily_vol, 0)),
+            and residual_move_log <= greatest(
+                {{ var('split_residual_floor') }}, 5 * coalesce(robust_daily_vol, 0)
+            ),
             false
         ) as split_ratio_fits,
         coalesce(bar_off_new_level_log <= bar_tolerance, not has_bar) as split_bar_on_new_level,
         -- the move is not an ordinary one for this fund over the sessions since it last traded
-        coalesce(
-            abs(log_move_vs_prev) > {{ var('split_ordinary_move_z') }} * robust_daily_vol
-            * sqrt(greatest(coalesce(sessions_since_trade, 1), 1)),
-            true
-        ) as split_move_unordinary,
+        coalesce(move_in_daily_vols > {{ var('split_ordinary_move_z') }}, true)
+            as split_move_unordinary,
         coalesce(day_range_log <= ordinary_range_log + residual_move_log, true)
             as split_range_ordinary,
         -- units must change by about the ratio where volume is what tells a split from the

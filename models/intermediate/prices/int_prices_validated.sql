@@ -23,15 +23,17 @@
        - the ratio: the move is near a ratio funds use (2..20, 25, 30, 40, 50, 100 or a
          reciprocal; read from the open's gap where it fits, else from the close; common ratios
          first), within `split_ratio_tolerance` (up to half a robust daily vol for volatile
-         funds, at most 0.1), leaving an ordinary move of the day's own (at most 0.35 or five
-         robust daily vols);
+         funds, at most 0.1), leaving an ordinary move of the day's own (at most
+         `split_residual_floor` or five robust daily vols);
        - no intraday path: the open, high and low all sit on the new level (within that move
          plus the least of half the ratio, three median ranges (at least 0.1) and
          `split_bar_tolerance`);
        - an ordinary range: at most that move plus `ordinary_range_multiple` median ranges;
-       - not an ordinary move: beyond `split_ordinary_move_z` robust daily vols times the square
-         root of the sessions since the fund last traded (a thin, volatile fund can halve
-         over a week without trades, and its first traded day then shows it all at once);
+       - not an ordinary move: beyond `split_ordinary_move_z` daily vols times the square root
+         of the sessions since the fund last traded (a thin, volatile fund can halve over a
+         week without trades, and its first traded day then shows it all at once); the daily
+         vol is the larger of the robust vols over the previous 63 and 21 traded rows
+         (volatility clusters: a fund whose moves have just grown keeps making large ones);
        - traded units changed by about the ratio (within x`split_volume_tolerance`), when the
          fund has volume and the ratio is up to 4.5 or a power of ten (where a genuine move or
          a decimal slip is the other likely cause).
@@ -72,11 +74,8 @@ decided as (
                 then
                     'price x' || round(exp(log_move_vs_prev), 4) || ' against the previous close ('
                     || coalesce(
-                        round(abs(log_move_vs_prev) / nullif(
-                            robust_daily_vol * sqrt(greatest(coalesce(sessions_since_trade, 1), 1)),
-                            0
-                        ), 1)
-                        || ' robust vols over '
+                        round(move_in_daily_vols, 1)
+                        || ' daily vols over '
                         || greatest(coalesce(sessions_since_trade, 1), 1)
                         || ' session(s) since it last traded', 'no volatility history'
                     ) || '); ratio '
