@@ -1,9 +1,10 @@
-"""Command line: ``etfw sample-files``, ``download``, ``publish``, ``live`` and ``replay``.
+"""Command line: ``etfw build``, ``dashboard``, ``sample-files``, ``download``, ``publish``,
+``explain-failure``, ``live`` and ``replay``.
 
-The warehouse itself is built with ``dbt build`` (see the README); these commands prepare input
-files for it, publish the built marts as a read-only snapshot for BI tools, and refresh the
-warehouse incrementally as new daily files land (``live``; ``replay`` feeds the sample market
-day by day).
+The warehouse itself is built with ``dbt build`` (``etfw build`` runs scripts/build.sh: set up,
+build, publish); the other commands prepare input files for it, publish the built marts as a
+read-only snapshot for BI tools, and refresh the warehouse incrementally as new daily files land
+(``live``; ``replay`` feeds the sample market day by day).
 """
 
 from __future__ import annotations
@@ -13,7 +14,33 @@ import json
 import sys
 from pathlib import Path
 
+from etf_warehouse import __version__
 from etf_warehouse.ingest.formats import FORMATS
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run_script(name: str, args: list[str]) -> int:
+    """Run scripts/``name`` of the checkout this package is installed from, with ``args``."""
+    import subprocess
+
+    script = PROJECT_ROOT / "scripts" / name
+    if not script.is_file():
+        print(
+            f"etfw: {script} not found: `etfw build` and `etfw dashboard` run the scripts of a "
+            "source checkout (pip install -e .)",
+            file=sys.stderr,
+        )
+        return 2
+    return subprocess.call(["bash", str(script), *args])
+
+
+def _build(args: argparse.Namespace) -> int:
+    return _run_script("build.sh", args.dbt_args)
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    return _run_script("dashboard.sh", [])
 
 
 def _sample_files(args: argparse.Namespace) -> int:
@@ -103,8 +130,18 @@ def _live(args: argparse.Namespace) -> int:
     from etf_warehouse.live import LiveError, LivePipeline
     from etf_warehouse.publish import DEFAULT_WAREHOUSE
 
+    try:
+        dbt_vars = yaml.safe_load(args.vars) or {}
+    except yaml.YAMLError as error:
+        print(f"etfw live: --vars is not valid YAML: {error}", file=sys.stderr)
+        return 2
+    if not isinstance(dbt_vars, dict):
+        print(
+            f"etfw live: --vars must be a mapping (name: value), got {args.vars!r}", file=sys.stderr
+        )
+        return 2
     pipeline = LivePipeline(
-        dbt_vars=yaml.safe_load(args.vars) or {},
+        dbt_vars=dbt_vars,
         warehouse=Path(args.warehouse or os.environ.get("ETF_WAREHOUSE_PATH") or DEFAULT_WAREHOUSE),
         snapshot=None if args.no_publish else _snapshot_path(args.snapshot),
     )
@@ -181,7 +218,20 @@ def _replay(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="etfw", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"etfw {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser(
+        "build",
+        help="set up, `dbt build` and publish (scripts/build.sh); other arguments go to dbt,"
+        " e.g. etfw build --vars '{prices_path: ...}'",
+    )
+    build.set_defaults(func=_build)
+
+    dashboard = sub.add_parser(
+        "dashboard", help="serve the dashboard on http://127.0.0.1:8501 (scripts/dashboard.sh)"
+    )
+    dashboard.set_defaults(func=_dashboard)
 
     sample = sub.add_parser(
         "sample-files", help=f"write the synthetic sample market as {'/'.join(FORMATS)} files"
@@ -262,7 +312,10 @@ def main(argv: list[str] | None = None) -> int:
     replay.add_argument("--no-publish", action="store_true", help="do not publish the snapshot")
     replay.set_defaults(func=_replay)
 
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "build":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.dbt_args = extra  # `etfw build` passes them to dbt
     return args.func(args)
 
 

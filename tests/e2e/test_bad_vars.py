@@ -1,0 +1,31 @@
+"""A bad --vars value stops `dbt build` before any model runs, with an error naming it."""
+
+from __future__ import annotations
+
+from tests.e2e.dbt_runner import dbt_build
+
+
+def test_bad_vars_are_named_before_anything_runs(tmp_path):
+    result = dbt_build(
+        tmp_path,
+        {
+            "prices_format": "foo",
+            "window_3m": "abc",
+            "sample_faults": "no",
+            "prices_paht": "x/*.txt",
+            "sample_end_date": "2025-13",
+        },
+        expect_success=False,
+    )
+    for expected in (
+        "prices_paht is not a var of this project",
+        "prices_format = 'foo': must be one of null, stooq, yahoo, long",
+        "window_3m = 'abc': must be a whole number",
+        "sample_faults = 'no': must be true or false",
+        "sample_end_date = '2025-13': must be a date, YYYY-MM-DD",
+    ):
+        assert expected in result.output
+    assert "START sql" not in result.output and "START python" not in result.output
+    assert not result.database.exists() or not result.query(
+        "select * from information_schema.tables where table_schema = 'main'"
+    )
