@@ -43,6 +43,20 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The newest batch's ingest_batch, as a constant read from int_refresh_window when the model
+    runs (at parse time the subquery, which records the dependency), like live_refresh_from: a
+    live refresh's rows with no date (quarantined for it) belong to the newest batch. -#}
+{% macro live_newest_batch() -%}
+    {%- set window = ref('int_refresh_window') -%}
+    {%- if execute -%}
+        {%- set found = run_query('select ingest_batch from ' ~ window) -%}
+        {%- set value = found.columns[0].values()[0] if found.rows | length else none -%}
+        {{- value if value is not none else 'null' -}}
+    {%- else -%}
+    (select ingest_batch from {{ window }})
+    {%- endif -%}
+{%- endmacro %}
+
 {#- A model's tail filter: nothing in a full build; in a live refresh of an existing table, the
     rows dated (`column`) on or after refresh_from. -#}
 {% macro live_tail(column) -%}

@@ -36,13 +36,15 @@ def dbt_build(
     select: str | None = None,
     expect_success: bool = True,
     cautious: bool = False,
+    command: str = "build",
 ) -> DbtResult:
-    """Build into ``workdir/warehouse.duckdb``, with target/logs kept in ``workdir``."""
+    """Build into ``workdir/warehouse.duckdb``, with target/logs kept in ``workdir``
+    (``command`` "run": the models only, as a live refresh runs them)."""
     workdir.mkdir(parents=True, exist_ok=True)
     database = workdir / "warehouse.duckdb"
     cmd = [
         str(DBT),
-        "build",
+        command,
         "--target-path",
         str(workdir / "target"),
         "--log-path",

@@ -1,3 +1,9 @@
+{#- In-file config: a live refresh updates this table incrementally (macro live_materialized). -#}
+{{ config(
+    materialized=live_materialized(),
+    incremental_strategy='tail',
+    tail_column='price_date'
+) }}
 {#-
     Clean prices with total returns adjusted for splits, consolidations and distributions.
 
@@ -12,12 +18,54 @@
     rewrites an earlier value (point-in-time), unlike vendors' backward-adjusted closes. The log
     returns are summed in fixed point (1e-15, see the fixed_point macro) so the index is the same
     to the last bit whatever data follows; it tracks the compounded daily_return within 1e-12.
+
+    A live refresh computes only the rows dated on or after refresh_from, each fund's after its
+    last earlier row as this table holds it: the previous close, the row count, the first close
+    and the running sum of log returns (log_return_cum_fp) go on from there, bit for bit.
 -#}
+{%- set refresh = is_incremental_refresh() and is_incremental() %}
 
 with
 
 cleaned as (
-    select * from {{ ref('int_prices_cleaned') }}
+    select
+        *,
+        close as first_close,
+        null::hugeint as carried_log_return_cum_fp,
+        0 as rows_before
+    from {{ ref('int_prices_cleaned') }}
+    {{- live_tail('price_date') }}
+    {%- if refresh %}
+    union all by name
+    -- each fund's last earlier row: where its running values stood
+    select
+        ticker,
+        last_row.price_date,
+        last_row.close,
+        last_row.vendor_adj_close,
+        first_close,
+        last_row.log_return_cum_fp as carried_log_return_cum_fp,
+        last_row.obs_index - 1 as rows_before,
+        true as is_carried_row
+    from (
+        select
+            ticker,
+            arg_max(
+                {
+                    'price_date': price_date,
+                    'close': close,
+                    'vendor_adj_close': vendor_adj_close,
+                    'obs_index': obs_index,
+                    'log_return_cum_fp': log_return_cum_fp
+                },
+                price_date
+            ) as last_row,
+            arg_min(close, price_date) as first_close
+        from {{ this }}
+        where price_date < {{ live_refresh_from() }}
+        group by ticker
+    )
+    {%- endif %}
 ),
 
 calendar as (
@@ -50,7 +98,8 @@ with_previous as (
         lag(cleaned.close) over by_ticker as prev_close,
         lag(cleaned.vendor_adj_close) over by_ticker as prev_vendor_adj_close,
         lag(calendar.trading_days_to_date) over by_ticker as prev_trading_days_to_date,
-        row_number() over by_ticker as obs_index
+        row_number() over by_ticker
+        + first_value(cleaned.rows_before) over by_ticker as obs_index
     from cleaned
     left outer join row_actions
         on
@@ -91,8 +140,24 @@ returns as (
 fixed_point_returns as (
     select
         *,
-        {{ fixed_point('ln(1 + coalesce(daily_return, 0))', '1e15') }} as log_return_fp
+        -- a carried row brings the sum so far
+        coalesce(
+            carried_log_return_cum_fp,
+            {{ fixed_point('ln(1 + coalesce(daily_return, 0))', '1e15') }}
+        ) as log_return_fp
     from returns
+),
+
+summed as (
+    select
+        *,
+        first_value(first_close) over history_to_date as index_base,
+        sum(log_return_fp) over history_to_date as log_return_cum_fp
+    from fixed_point_returns
+    window history_to_date as (
+        partition by ticker order by price_date
+        rows between unbounded preceding and current row
+    )
 ),
 
 final as (
@@ -105,8 +170,7 @@ final as (
         low,
         close,
         volume,
-        first_value(close) over history_to_date
-        * exp({{ exact_window_sum('log_return_fp', '1e15', 'history_to_date') }}) as adj_close,
+        index_base * exp(log_return_cum_fp::double / 1e15) as adj_close,
         daily_return,
         ln(1 + daily_return) as log_return,
         return_basis,
@@ -125,12 +189,12 @@ final as (
         is_volume_negative,
         n_copies_of_day,
         source_file,
-        source_line
-    from fixed_point_returns
-    window history_to_date as (
-        partition by ticker order by price_date
-        rows between unbounded preceding and current row
-    )
+        source_line,
+        log_return_cum_fp
+    from summed
+    {%- if refresh %}
+    where is_carried_row is null
+    {%- endif %}
 )
 
 select * from final

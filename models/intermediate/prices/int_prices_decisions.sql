@@ -1,3 +1,9 @@
+{#- In-file config: a live refresh updates this table incrementally (macro live_materialized). -#}
+{{ config(
+    materialized=live_materialized(),
+    incremental_strategy='tail',
+    tail_column='price_date'
+) }}
 {#-
     Rules 3 to 5 of the cleaning (int_prices_validated's header has every rule and threshold),
     on the one row per ticker and day that passed rules 1 and 2 (int_prices_row_checked): a
@@ -5,14 +11,141 @@
     jump (bad tick). Narrow, one row per row judged with every measurement behind its decision
     (the columns the rules read, so the windows sort little); int_prices_validated joins the
     raw row back, words the evidence and applies the repairs of rule 6.
+
+    A live refresh decides only the rows dated on or after refresh_from. Every window here
+    looks back at most 64 rows, but for four running values: the row number, the last close
+    inside its bar, the last traded row and the cumulative split ratio. So each fund's rows
+    are decided after its context, its latest earlier rows as this table holds them: the last
+    70, back to its last close inside its bar and its last traded row, and at least six rows
+    that passed rule 3 (else its whole history); the row number and the cumulative split ratio
+    go on from the context's first row. The decisions equal a full build's, bit for bit
+    (benchmarks/live_benchmark.py --check compares them).
 -#}
+{%- set refresh = is_incremental_refresh() and is_incremental() %}
+{%- set refresh_from = live_refresh_from() %}
 
 with
 
+{%- if refresh %}
+
+earlier as (
+    select * from {{ this }}
+    where price_date < {{ refresh_from }}
+),
+
+earlier_extent as (
+    select
+        ticker,
+        max(row_no) as last_row_no,
+        max(row_no) filter (
+            where coalesce(close_outside_bar_log, 0) <= {{ var('spike_min_log_move') }}
+        ) as last_in_bar_row_no,
+        max(row_no) filter (where volume is distinct from 0) as last_traded_row_no
+    from earlier
+    group by ticker
+),
+
+context_start as (
+    select
+        ticker,
+        least(
+            last_row_no - 69, coalesce(last_in_bar_row_no, 1), coalesce(last_traded_row_no, 1)
+        ) as first_row_no
+    from earlier_extent
+),
+
+context_checked as (
+    select
+        context_start.ticker,
+        case
+            when count(*) filter (where not earlier.is_close_outside_bar) >= 6
+                then context_start.first_row_no
+            else 1
+        end as first_row_no
+    from context_start
+    inner join earlier
+        on
+            context_start.ticker = earlier.ticker
+            and context_start.first_row_no <= earlier.row_no
+    group by context_start.ticker, context_start.first_row_no
+),
+
+context as (
+    select earlier.*
+    from earlier
+    inner join context_checked
+        on
+            earlier.ticker = context_checked.ticker
+            and earlier.row_no >= context_checked.first_row_no
+),
+
+-- what the running values had reached before each fund's context
+carried as (
+    select
+        ticker,
+        min(row_no) - 1 as rows_before,
+        arg_min(
+            split_log_ratio_cum_fp - split_log_ratio_fp, row_no
+        ) filter (where not is_close_outside_bar) as split_log_ratio_fp_before
+    from context
+    group by ticker
+),
+
+-- the context and the rows to decide, with what the running values had reached before
 unique_rows as (
-    select * from {{ ref('int_prices_row_checked') }}
+    select
+        judged.*,
+        coalesce(carried.rows_before, 0) as rows_before,
+        coalesce(carried.split_log_ratio_fp_before, 0) as split_log_ratio_fp_before
+    from (
+        select
+            source_file,
+            source_line,
+            ticker,
+            price_date,
+            open,
+            high,
+            low,
+            close,
+            adj_close,
+            volume,
+            -- the context's own decisions stand: recomputed from its truncated windows, its
+            -- first rows could differ
+            is_close_outside_bar as decided_close_outside_bar,
+            split_log_ratio_fp as decided_split_log_ratio_fp
+        from context
+        union all by name
+        select
+            source_file,
+            source_line,
+            ticker,
+            price_date,
+            open,
+            high,
+            low,
+            close,
+            adj_close,
+            volume
+        from {{ ref('int_prices_row_checked') }}
+        where quarantine_reason is null and price_date >= {{ refresh_from }}
+    ) as judged
+    left outer join carried on judged.ticker = carried.ticker
+),
+
+{%- else %}
+
+unique_rows as (
+    select
+        *,
+        0 as rows_before,
+        0 as split_log_ratio_fp_before,
+        null::boolean as decided_close_outside_bar,
+        null::bigint as decided_split_log_ratio_fp
+    from {{ ref('int_prices_row_checked') }}
     where quarantine_reason is null
 ),
+
+{%- endif %}
 
 -- The price on the return basis (the vendor adjusted close where supplied) and the day's bar
 -- on that basis; history a decision compares with: the recent closes, the fund's ordinary
@@ -35,7 +168,10 @@ on_basis as (
         coalesce(adj_close, close) / close as basis_factor,
         coalesce(open > 0 and high > 0 and low > 0, false) as has_bar,
         case when high > 0 and low > 0 and high >= low then ln(high / low) end as day_range_log,
-        row_number() over (partition by ticker order by price_date) as row_no
+        split_log_ratio_fp_before,
+        decided_close_outside_bar,
+        decided_split_log_ratio_fp,
+        row_number() over (partition by ticker order by price_date) + rows_before as row_no
     from unique_rows
 ),
 
@@ -112,11 +248,12 @@ bar_reference as (
 flagged_bar as (
     select
         *,
-        coalesce(
+        -- in a live refresh the context's own decision stands (decided_close_outside_bar)
+        coalesce(decided_close_outside_bar, coalesce(
             close_outside_bar_log > {{ var('spike_min_log_move') }}
             and coalesce(abs(log_move_vs_prev_in_bar) > {{ var('spike_min_log_move') }}, true),
             false
-        ) as is_close_outside_bar
+        )) as is_close_outside_bar
     from bar_reference
 ),
 
@@ -296,21 +433,26 @@ splits as (
 continuous as (
     select
         *,
-        basis_close * exp(
-            {{ exact_window_sum('split_log_ratio_fp', '1e15', 'history_to_date') }}
-        ) as continuous_price
+        basis_close * exp(split_log_ratio_cum_fp::double / 1e15) as continuous_price
     from (
         select
             *,
-            {{ fixed_point(
-                'case when is_detected_split or is_declared_jump'
-                ~ ' then ln(candidate_split_ratio) else 0 end', '1e15'
-            ) }} as split_log_ratio_fp
-        from splits
-    )
-    window history_to_date as (
-        partition by ticker order by price_date
-        rows between unbounded preceding and current row
+            -- an exact (integer) running sum: a live refresh goes on from where it stood
+            sum(split_log_ratio_fp) over history_to_date + split_log_ratio_fp_before
+                as split_log_ratio_cum_fp
+        from (
+            select
+                *,
+                coalesce(decided_split_log_ratio_fp, {{ fixed_point(
+                    'case when is_detected_split or is_declared_jump'
+                    ~ ' then ln(candidate_split_ratio) else 0 end', '1e15'
+                ) }}) as split_log_ratio_fp
+            from splits
+        )
+        window history_to_date as (
+            partition by ticker order by price_date
+            rows between unbounded preceding and current row
+        )
     )
 ),
 
@@ -382,4 +524,13 @@ final as (
     select * from jumps
 )
 
-select * from final
+select
+    * exclude (
+        split_log_ratio_fp_before,
+        decided_close_outside_bar,
+        decided_split_log_ratio_fp
+    )
+from final
+{%- if refresh %}
+where price_date >= {{ refresh_from }}
+{%- endif %}

@@ -1,3 +1,9 @@
+{#- In-file config: a live refresh updates this table incrementally (macro live_materialized). -#}
+{{ config(
+    materialized=live_materialized(),
+    incremental_strategy='tail',
+    tail_column='price_date'
+) }}
 {#-
     Every raw price row, once, with the decision about it: kept (quarantine_reason null,
     possibly repaired and flagged, possibly an unrecorded split or consolidation) or quarantined
@@ -51,13 +57,22 @@
     not 0: a no-trade day prints the last close as its whole bar), volume medians over the
     previous 20 rows with volume. benchmarks/cleaning_decisions.py measures the rules on planted
     events; seeds/config_trials.csv records the settings compared to choose these defaults.
+
+    Row by row given the decisions, so a live refresh redoes only the rows dated on or after
+    refresh_from, and the undated rows of the newest files.
 -#}
+{%- set refresh = is_incremental_refresh() and is_incremental() %}
 
 with
 
 row_checked as (
     -- rules 1 and 2
     select * from {{ ref('int_prices_row_checked') }}
+    {%- if refresh %}
+    where
+        price_date >= {{ live_refresh_from() }}
+        or (price_date is null and ingest_batch = {{ live_newest_batch() }})
+    {%- endif %}
 ),
 
 unique_rows as (
@@ -105,6 +120,7 @@ decided as (
                     )
         end as split_evidence
     from {{ ref('int_prices_decisions') }}
+    {{- live_tail('price_date') }}
 ),
 
 decided_rows as (
