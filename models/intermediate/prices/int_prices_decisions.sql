@@ -23,6 +23,9 @@
 -#}
 {%- set refresh = is_incremental_refresh() and is_incremental() %}
 {%- set refresh_from = live_refresh_from() %}
+{#- the raw row's columns the rules read -#}
+{%- set raw_columns = ['source_file', 'source_line', 'ticker', 'price_date', 'open', 'high', 'low',
+    'close', 'adj_close', 'volume'] %}
 
 with
 
@@ -99,16 +102,9 @@ unique_rows as (
         coalesce(carried.split_log_ratio_fp_before, 0) as split_log_ratio_fp_before
     from (
         select
-            source_file,
-            source_line,
-            ticker,
-            price_date,
-            open,
-            high,
-            low,
-            close,
-            adj_close,
-            volume,
+            {%- for column in raw_columns %}
+            {{ column }},
+            {%- endfor %}
             -- the context's own decisions stand: recomputed from its truncated windows, its
             -- first rows could differ
             is_close_outside_bar as decided_close_outside_bar,
@@ -116,16 +112,11 @@ unique_rows as (
         from context
         union all by name
         select
-            source_file,
-            source_line,
-            ticker,
-            price_date,
-            open,
-            high,
-            low,
-            close,
-            adj_close,
-            volume
+            {%- for column in raw_columns %}
+            {{ column }},
+            {%- endfor %}
+            null::boolean as decided_close_outside_bar,
+            null::bigint as decided_split_log_ratio_fp
         from {{ ref('int_prices_row_checked') }}
         where quarantine_reason is null and price_date >= {{ refresh_from }}
     ) as judged
@@ -154,16 +145,9 @@ on_basis as (
     -- the decisions below read only these columns: a narrow relation to sort, joined back to
     -- the raw row (text fields and all) once decided
     select
-        source_file,
-        source_line,
-        ticker,
-        price_date,
-        open,
-        high,
-        low,
-        close,
-        adj_close,
-        volume,
+        {%- for column in raw_columns %}
+        {{ column }},
+        {%- endfor %}
         coalesce(adj_close, close) as basis_close,
         coalesce(adj_close, close) / close as basis_factor,
         coalesce(open > 0 and high > 0 and low > 0, false) as has_bar,
