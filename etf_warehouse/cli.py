@@ -97,7 +97,7 @@ def _publish(args: argparse.Namespace) -> int:
         return 1
     print(
         f">> published {len(result.tables)} tables ({result.rows:,} rows) to {result.snapshot}"
-        f" at {result.published_at}",
+        f" at {result.published_at}; as Parquet in {result.parquet}",
         file=sys.stderr,
     )
     return 0

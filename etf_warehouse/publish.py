@@ -5,6 +5,11 @@ that file would both block the build and see marts half rebuilt. Readers therefo
 *snapshot*: a separate DuckDB file holding a copy of the query-facing tables (``dim_*``,
 ``fct_*``, ``mart_*``) plus a ``_snapshot`` table saying when and from what it was made.
 
+The snapshot keeps the marts' table and column descriptions (dbt's ``persist_docs`` writes them
+to the warehouse's catalog; DuckDB's ``duckdb_tables()`` / ``duckdb_columns()`` show them). Beside
+it, ``<snapshot name>_parquet/`` holds every published table as one Parquet file (zstd) and a
+README.md of the tables and columns, for tools that read Parquet but not DuckDB files.
+
 The snapshot is written to a temporary file beside the target, flushed to disk, and then
 swapped in with one atomic rename. A reader that already has the old snapshot open keeps
 reading it (on POSIX the old file lives on until it is closed); a new connection sees the new
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +51,82 @@ class PublishResult:
     tables: tuple[str, ...]
     rows: int
     published_at: str
+    parquet: Path | None = None
+
+
+def parquet_folder(snapshot: Path) -> Path:
+    """Where the Parquet export of ``snapshot`` goes: ``<folder>/<snapshot stem>_parquet``."""
+    return snapshot.with_name(f"{snapshot.stem}_parquet")
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+    """The build's table and column descriptions onto the snapshot's copies."""
+    quote = lambda text: "'" + text.replace("'", "''") + "'"  # noqa: E731
+    for name, comment in con.execute(
+        "select table_name, comment from duckdb_tables()"
+        " where database_name = 'build' and schema_name = 'main' and comment is not null"
+    ).fetchall():
+        if name in tables:
+            con.execute(f'comment on table main."{name}" is {quote(comment)}')
+    for name, column, comment in con.execute(
+        "select table_name, column_name, comment from duckdb_columns()"
+        " where database_name = 'build' and schema_name = 'main' and comment is not null"
+    ).fetchall():
+        if name in tables:
+            con.execute(f'comment on column main."{name}"."{column}" is {quote(comment)}')
+
+
+def _write_parquet(
+    con: duckdb.DuckDBPyConnection, tables: list[str], folder: Path, published_at: str
+) -> None:
+    """Every table of the snapshot being written (``con``'s main), and ``_snapshot``, as
+    ``folder/<table>.parquet``, with a README.md of the tables, their rows and columns."""
+    folder.mkdir(parents=True)
+    lines = [
+        "# The published marts as Parquet",
+        "",
+        f"Published {published_at} (UTC) from the same build as the DuckDB snapshot beside this",
+        "folder; one file per table, zstd-compressed. Read them with any Parquet reader, e.g.",
+        '`pyarrow.parquet.read_table("mart_latest_rankings.parquet")`,',
+        "`pandas.read_parquet(...)` or DuckDB's `select * from 'mart_latest_rankings.parquet'`.",
+        "Units and meanings are in each column's description below (the dbt docs).",
+        "",
+    ]
+    for name in [*tables, "_snapshot"]:
+        con.execute(
+            f'copy main."{name}" to ? (format parquet, compression zstd)',
+            [str(folder / f"{name}.parquet")],
+        )
+        ((count,),) = con.execute(f'select count(*) from main."{name}"').fetchall()
+        described = con.execute(
+            "select comment from duckdb_tables() where database_name = current_database()"
+            " and schema_name = 'main' and table_name = ?",
+            [name],
+        ).fetchall()
+        lines += [f"## {name}.parquet", "", f"{count:,} rows."]
+        if described and described[0][0]:
+            lines += ["", " ".join(described[0][0].split())]
+        lines += ["", "| column | type | description |", "|---|---|---|"]
+        for column, kind, comment in con.execute(
+            "select column_name, data_type, comment from duckdb_columns()"
+            " where database_name = current_database() and schema_name = 'main'"
+            " and table_name = ? order by column_index",
+            [name],
+        ).fetchall():
+            text = " ".join((comment or "").split()).replace("|", "\\|")
+            lines.append(f"| {column} | {kind} | {text} |")
+        lines.append("")
+    (folder / "README.md").write_text("\n".join(lines))
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Put the folder ``new`` where ``target`` is (two renames; the old one then removed)."""
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def failed_nodes(run_results: Path) -> list[str]:
@@ -76,9 +158,10 @@ def unrecorded_run(warehouse: Path, run_results: Path) -> str | None:
 
 
 def publish_snapshot(
-    warehouse: Path, snapshot: Path, *, run_results: Path | None = None
+    warehouse: Path, snapshot: Path, *, run_results: Path | None = None, parquet: bool = True
 ) -> PublishResult:
-    """Copy the query-facing tables of ``warehouse`` into ``snapshot``, atomically.
+    """Copy the query-facing tables of ``warehouse`` into ``snapshot``, atomically (and, with
+    ``parquet``, into the Parquet folder beside it: :func:`parquet_folder`).
 
     Parameters
     ----------
@@ -106,8 +189,10 @@ def publish_snapshot(
         raise PublishError(f"no warehouse at {warehouse}: run `dbt build` first")
     snapshot.parent.mkdir(parents=True, exist_ok=True)
     tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
+    tmp_parquet = snapshot.with_name(f".{parquet_folder(snapshot).name}.{os.getpid()}.tmp")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
+    shutil.rmtree(tmp_parquet, ignore_errors=True)
     published_at = datetime.now(UTC).isoformat(timespec="seconds")
     try:
         with duckdb.connect(str(tmp)) as con:
@@ -128,6 +213,7 @@ def publish_snapshot(
                 con.execute(f'create table main."{name}" as select * from build.main."{name}"')
                 ((count,),) = con.execute(f'select count(*) from main."{name}"').fetchall()
                 rows += int(count)
+            _copy_comments(con, tables)
             con.execute("detach build")
             con.execute(
                 "create table main._snapshot as select ?::timestamptz as published_at,"
@@ -135,9 +221,13 @@ def publish_snapshot(
                 [published_at, str(warehouse.resolve()), tables, rows],
             )
             con.execute("checkpoint")
+            if parquet:
+                _write_parquet(con, tables, tmp_parquet, published_at)
         with tmp.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, snapshot)
+        if parquet:
+            _swap_in(tmp_parquet, parquet_folder(snapshot))
         directory = os.open(snapshot.parent, os.O_RDONLY)
         try:
             os.fsync(directory)
@@ -146,4 +236,7 @@ def publish_snapshot(
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
-    return PublishResult(snapshot, tuple(tables), rows, published_at)
+        shutil.rmtree(tmp_parquet, ignore_errors=True)
+    return PublishResult(
+        snapshot, tuple(tables), rows, published_at, parquet_folder(snapshot) if parquet else None
+    )

@@ -61,6 +61,51 @@ def test_the_build_command_publishes_every_mart(workdir):
     assert not any(name.startswith(("int_", "stg_")) for name in tables)
 
 
+def test_the_parquet_export_equals_the_snapshot_for_an_independent_reader(workdir):
+    """Every published table's rows and column sums read back with pyarrow equal the DuckDB
+    snapshot's; the marts' column descriptions reach the snapshot's catalog (persist_docs)."""
+    import math
+
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    snapshot = workdir / "published" / "snapshot.duckdb"
+    folder = workdir / "published" / "snapshot_parquet"
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        tables = [t for (t,) in con.execute("select unnest(tables) from _snapshot").fetchall()]
+        assert {"mart_latest_rankings", "fct_daily_prices", "mart_backtest_summary"} <= set(tables)
+        for name in tables:
+            parquet = pq.read_table(folder / f"{name}.parquet")
+            ((count,),) = con.execute(f'select count(*) from "{name}"').fetchall()
+            assert parquet.num_rows == count, name
+            numeric = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from duckdb_columns() where table_name = ?"
+                    " and data_type in ('DOUBLE', 'BIGINT', 'INTEGER')",
+                    [name],
+                ).fetchall()
+            ]
+            for column in numeric[:3]:
+                ((expected,),) = con.execute(f'select sum("{column}") from "{name}"').fetchall()
+                got = pc.sum(parquet[column]).as_py()
+                assert (expected is None and got is None) or math.isclose(
+                    got, expected, rel_tol=1e-9, abs_tol=1e-9
+                ), (name, column)
+        ((first, first_score),) = con.execute(
+            "select ticker, composite_score from mart_latest_rankings order by ticker limit 1"
+        ).fetchall()
+        described = con.execute(
+            "select comment from duckdb_columns() where table_name = 'mart_latest_rankings'"
+            " and column_name = 'composite_score'"
+        ).fetchall()
+    rankings = pq.read_table(folder / "mart_latest_rankings.parquet").to_pylist()
+    assert [r["composite_score"] for r in rankings if r["ticker"] == first] == [first_score]
+    assert described and "0" in (described[0][0] or "") and "100" in described[0][0]
+    readme = (folder / "README.md").read_text()
+    assert "## mart_latest_rankings.parquet" in readme and "| composite_score |" in readme
+
+
 def test_a_build_runs_while_a_reader_holds_the_snapshot(workdir):
     snapshot = workdir / "published" / "snapshot.duckdb"
     first = published_at(snapshot)
