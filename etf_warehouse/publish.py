@@ -77,10 +77,11 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
 
 
 def _write_parquet(
-    con: duckdb.DuckDBPyConnection, tables: list[str], folder: Path, published_at: str
+    con: duckdb.DuckDBPyConnection, counts: dict[str, int], folder: Path, published_at: str
 ) -> None:
-    """Every table of the snapshot being written (``con``'s main), and ``_snapshot``, as
-    ``folder/<table>.parquet``, with a README.md of the tables, their rows and columns."""
+    """Every table of the snapshot being written (``con``'s main; ``counts``: its rows by table)
+    and ``_snapshot``, as ``folder/<table>.parquet``, with a README.md of the tables, their rows
+    and columns."""
     folder.mkdir(parents=True)
     lines = [
         "# The published marts as Parquet",
@@ -92,12 +93,11 @@ def _write_parquet(
         "Units and meanings are in each column's description below (the dbt docs).",
         "",
     ]
-    for name in [*tables, "_snapshot"]:
+    for name, count in [*counts.items(), ("_snapshot", 1)]:
         con.execute(
             f'copy main."{name}" to ? (format parquet, compression zstd)',
             [str(folder / f"{name}.parquet")],
         )
-        ((count,),) = con.execute(f'select count(*) from main."{name}"').fetchall()
         described = con.execute(
             "select comment from duckdb_tables() where database_name = current_database()"
             " and schema_name = 'main' and table_name = ?",
@@ -208,11 +208,12 @@ def publish_snapshot(
             ]
             if not tables:
                 raise PublishError(f"{warehouse} has no dim_/fct_/mart_ tables: build it first")
-            rows = 0
+            counts = {}
             for name in tables:
                 con.execute(f'create table main."{name}" as select * from build.main."{name}"')
                 ((count,),) = con.execute(f'select count(*) from main."{name}"').fetchall()
-                rows += int(count)
+                counts[name] = int(count)
+            rows = sum(counts.values())
             _copy_comments(con, tables)
             con.execute("detach build")
             con.execute(
@@ -222,7 +223,7 @@ def publish_snapshot(
             )
             con.execute("checkpoint")
             if parquet:
-                _write_parquet(con, tables, tmp_parquet, published_at)
+                _write_parquet(con, counts, tmp_parquet, published_at)
         with tmp.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, snapshot)

@@ -32,28 +32,26 @@
     {%- if not is_incremental_refresh() -%}
     null
     {%- else -%}
-        {%- set window = ref('int_refresh_window') -%}
-        {%- if execute -%}
-            {%- set found = run_query('select refresh_from::varchar from ' ~ window) -%}
-            {%- set value = found.columns[0].values()[0] if found.rows | length else none -%}
-            {{- "date '" ~ value ~ "'" if value else 'null' -}}
-        {%- else -%}
-    (select refresh_from from {{ window }})
-        {%- endif -%}
+    {{ live_window_value('refresh_from', 'date') }}
     {%- endif -%}
 {%- endmacro %}
 
-{#- The newest batch's ingest_batch, as a constant read from int_refresh_window when the model
-    runs (at parse time the subquery, which records the dependency), like live_refresh_from: a
-    live refresh's rows with no date (quarantined for it) belong to the newest batch. -#}
+{#- The newest batch's ingest_batch, a constant like live_refresh_from: a live refresh's rows
+    with no date (quarantined for it) belong to the newest batch. -#}
 {% macro live_newest_batch() -%}
+    {{ live_window_value('ingest_batch', 'bigint') }}
+{%- endmacro %}
+
+{#- A column of int_refresh_window as a constant of `type`, read when the model runs (null when
+    the window has no value); at parse time the subquery, which records the dependency. -#}
+{% macro live_window_value(column, type) -%}
     {%- set window = ref('int_refresh_window') -%}
     {%- if execute -%}
-        {%- set found = run_query('select ingest_batch from ' ~ window) -%}
+        {%- set found = run_query('select ' ~ column ~ '::varchar from ' ~ window) -%}
         {%- set value = found.columns[0].values()[0] if found.rows | length else none -%}
-        {{- value if value is not none else 'null' -}}
+        {{- "cast('" ~ value ~ "' as " ~ type ~ ")" if value else 'null' -}}
     {%- else -%}
-    (select ingest_batch from {{ window }})
+    (select {{ column }} from {{ window }})
     {%- endif -%}
 {%- endmacro %}
 
