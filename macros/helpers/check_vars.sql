@@ -1,8 +1,10 @@
 {#-
     Every var of the run checked before any model runs (on-run-start): a value of the wrong kind
     stops the run with an error naming the var, its value and what it must be, instead of a
-    Python traceback or a SQL binder error deep inside one model; a var the project does not
-    have (a typo: `prices_paht`) stops it too, instead of being ignored.
+    Python traceback or a SQL binder error deep inside one model. A var the project does not
+    read (a typo such as `prices_paht`, or a contract var not built yet) is named in a warning
+    rather than ignored in silence; it does not stop the run (callers may pass vars ahead of
+    the project).
 
     The kinds below cover every var in dbt_project.yml (tests/unit/test_check_vars.py keeps the
     two in step): integer, number, boolean, text_or_null (a path, a code), date (YYYY-MM-DD),
@@ -143,8 +145,9 @@ factor_max_staleness_days: integer
         {%- if given is string -%}{%- set given = fromyaml(given) or {} -%}{%- endif -%}
         {%- for name in given -%}
             {%- if name not in kinds and name != 'live_refresh' -%}
-                {%- do problems.append(
-                    name ~ ' is not a var of this project (dbt_project.yml lists them)'
+                {%- do exceptions.warn(
+                    '--vars: ' ~ name ~ ' is not a var this project reads (dbt_project.yml'
+                    ~ ' lists them): ignored'
                 ) -%}
             {%- endif -%}
         {%- endfor -%}

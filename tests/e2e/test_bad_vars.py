@@ -1,4 +1,5 @@
-"""A bad --vars value stops `dbt build` before any model runs, with an error naming it."""
+"""A bad --vars value stops `dbt build` before any model runs, with an error naming it; an
+unknown var is named in a warning."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def test_bad_vars_are_named_before_anything_runs(tmp_path):
         expect_success=False,
     )
     for expected in (
-        "prices_paht is not a var of this project",
+        "prices_paht is not a var this project reads (dbt_project.yml lists them): ignored",
         "prices_format = 'foo': must be one of null, stooq, yahoo, long",
         "window_3m = 'abc': must be a whole number",
         "sample_faults = 'no': must be true or false",
@@ -29,3 +30,8 @@ def test_bad_vars_are_named_before_anything_runs(tmp_path):
     assert not result.database.exists() or not result.query(
         "select * from information_schema.tables where table_schema = 'main'"
     )
+
+
+def test_an_unknown_var_is_named_but_does_not_stop_the_run(tmp_path):
+    result = dbt_build(tmp_path, {"macro_path": "macro.csv"}, select="spread_tiers", command="seed")
+    assert "macro_path is not a var this project reads" in result.output
