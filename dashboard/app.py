@@ -141,13 +141,19 @@ elif page == "stress" and needs("mart_stress_tests"):
     st.subheader("Every eligible fund")
     st.dataframe(stress, hide_index=True, width="stretch")
 
-elif page == "context" and needs("mart_regimes", "mart_etf_rankings"):
+elif page == "context" and needs("mart_regimes", "mart_etf_rankings", "mart_macro_state"):
     regimes = snapshot.regimes()
     if not regimes.empty:
         st.metric("Regime today", regimes["regime"].iloc[-1])
-    st.subheader("Macro and geopolitical pressures, and the average multipliers")
+    notes = snapshot.context_notes()
+    for note, funds in notes.itertuples(index=False):
+        st.warning(f"{funds} fund(s) today: {note}. Supply a macro file (var macro_path).")
+    st.subheader("Today's macro series by region (GLOBAL serves funds whose region has none)")
+    st.dataframe(snapshot.macro_latest(), hide_index=True, width="stretch")
+    st.subheader("Pressures by region (0 = neutral)")
+    st.line_chart(snapshot.macro_state(), x="date", y="pressure", color="line")
+    st.subheader("Average multipliers of eligible funds")
     context = snapshot.market_context()
-    st.line_chart(context, x="as_of_date", y=["rate_pressure", "credit_pressure", "geo_pressure"])
     st.line_chart(context, x="as_of_date", y=["mean_macro_multiplier", "mean_geo_multiplier"])
     st.subheader("Regimes")
     st.dataframe(regimes.tail(250), hide_index=True, width="stretch")

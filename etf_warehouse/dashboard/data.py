@@ -222,6 +222,43 @@ class Snapshot:
             """
         )
 
+    def macro_state(self) -> pd.DataFrame:
+        """The pressures of every region over time (mart_macro_state), long: one row a day and
+        line ("GLOBAL rate", "AU rate", ...)."""
+        return self.query(
+            """
+            select date, region || ' ' || kind as line, pressure from (
+                unpivot (
+                    select date, region, rate_pressure as rate, credit_pressure as credit,
+                        geo_pressure as geo
+                    from mart_macro_state
+                ) on rate, credit, geo into name kind value pressure
+            ) order by date, line
+            """
+        )
+
+    def macro_latest(self) -> pd.DataFrame:
+        """Each region's series, values and statuses on the latest day of mart_macro_state."""
+        return self.query(
+            """
+            select region, rate_series, rate_value, rate_status, credit_series, credit_value,
+                credit_status, geo_series, geo_value, geo_status, date
+            from mart_macro_state
+            qualify date = max(date) over ()
+            order by region = 'GLOBAL' desc, region
+            """
+        )
+
+    def context_notes(self) -> pd.DataFrame:
+        """Why today's multipliers are neutral where they are (mart_latest_rankings)."""
+        return self.query(
+            """
+            select market_context_note as note, count(*) as funds
+            from mart_latest_rankings where market_context_note is not null
+            group by all order by funds desc
+            """
+        )
+
     def data_quality(self) -> pd.DataFrame:
         return self.query(
             """

@@ -51,6 +51,7 @@ __all__ = [
     "CANONICAL",
     "FORMATS",
     "HOLDINGS_REQUIRED",
+    "MACRO_REQUIRED",
     "REQUIRED",
     "UNIVERSE_REQUIRED",
     "InputFileError",
@@ -69,13 +70,28 @@ __all__ = [
 ]
 
 
-def check_table_file(path: str, required: Sequence[str], role: str) -> list[str]:
-    """Check a small metadata CSV (universe, corporate actions): it exists and has the columns.
+def check_table_file(
+    path: str,
+    required: Sequence[str],
+    role: str,
+    parquet_columns: Callable[[str], list[str]] | None = None,
+) -> list[str]:
+    """Check a table file (universe, corporate actions, macro): it exists and has the columns.
 
-    Returns the header's column names; raises :class:`InputFileError` naming the file otherwise.
+    A CSV's header line is read; a ``.parquet`` file's schema comes from ``parquet_columns``.
+    Returns the column names; raises :class:`InputFileError` naming the file otherwise.
     """
     if not os.path.exists(path):
         raise InputFileError(f"{role} file {path} does not exist (working directory {os.getcwd()})")
+    if path.lower().endswith(".parquet") and parquet_columns is not None:
+        names = [c.strip().lower() for c in parquet_columns(path)]
+        missing = [c for c in required if c not in names]
+        if missing:
+            raise InputFileError(
+                f"{role} file {path}: its columns {', '.join(names)} lack required column(s) "
+                f"{', '.join(missing)}"
+            )
+        return names
     header, size = read_header_line(path)
     if size == 0 or not header.strip():
         raise InputFileError(f"{role} file {path}: the file is empty (no header line)")
@@ -91,6 +107,7 @@ def check_table_file(path: str, required: Sequence[str], role: str) -> list[str]
 UNIVERSE_REQUIRED = ("ticker",)
 ACTIONS_REQUIRED = ("ticker", "date", "action_type", "ratio")
 HOLDINGS_REQUIRED = ("ticker", "units")
+MACRO_REQUIRED = ("date", "series", "value")
 
 
 def input_file_table(
@@ -100,6 +117,7 @@ def input_file_table(
     universe_path: str | None,
     corporate_actions_path: str | None,
     holdings_path: str | None = None,
+    macro_path: str | None = None,
     glob: Callable[[str], list[str]],
     parquet_columns: Callable[[str], list[str]],
 ) -> pd.DataFrame:
@@ -120,10 +138,11 @@ def input_file_table(
         ("universe", universe_path, UNIVERSE_REQUIRED),
         ("corporate_actions", corporate_actions_path, ACTIONS_REQUIRED),
         ("holdings", holdings_path, HOLDINGS_REQUIRED),
+        ("macro", macro_path, MACRO_REQUIRED),
     ):
         if path is None:
             continue
-        names = check_table_file(path, required, role)
+        names = check_table_file(path, required, role, parquet_columns)
         frames.append(
             pd.DataFrame(
                 [
@@ -132,7 +151,8 @@ def input_file_table(
                         "file_name": os.path.basename(path),
                         "header_line": ",".join(names),
                         "n_header_fields": len(names),
-                        "size_bytes": os.path.getsize(path),
+                        # the macro file is re-read whole by every refresh: no size to hold
+                        "size_bytes": None if role == "macro" else os.path.getsize(path),
                         "file_role": role,
                     }
                 ]
@@ -168,11 +188,16 @@ def new_input_files(
     files as configured now (from :func:`input_file_table` without prices). The live refresh
     only appends: a file already ingested that has changed size or gone, or a changed
     universe, corporate-actions or holdings file, raises :class:`InputFileError` asking for a
-    full build. New files are inspected as in a full build and get the next ``ingest_batch``.
+    full build. The macro file may change (it is small and read whole on every refresh, which
+    applies it to the days refreshed); a different ``macro_path`` is a changed file. New
+    files are inspected as in a full build and get the next ``ingest_batch``.
     """
     full_build = "run a full `dbt build` (the live refresh only adds new files)"
     known = ingested.set_index("file_path")
     for path, row in known.iterrows():
+        if row["file_role"] == "macro":
+            # the macro file is re-read whole on every refresh (a daily download rewrites it)
+            continue
         if not os.path.exists(path):
             raise InputFileError(
                 f"{row['file_role']} file {path} was ingested and is gone; {full_build}"
@@ -187,7 +212,7 @@ def new_input_files(
     known_other = set(ingested.loc[ingested["file_role"] != "prices", "file_path"])
     if configured != known_other:
         raise InputFileError(
-            f"the universe, corporate-actions or holdings files changed "
+            f"the universe, corporate-actions, holdings or macro files changed "
             f"({sorted(known_other)} -> {sorted(configured)}); {full_build}"
         )
     paths = [p for p in sorted(glob(prices_path)) if p not in known.index]

@@ -34,6 +34,8 @@ LIVE_SELECT = [
     "mart_etf_penalties",
     "mart_regimes",
     "mart_data_quality",
+    "mart_macro_state",
+    "fct_macro_quarantine",
 ]
 LIVE_EXCLUDE = ["tag:reference"]
 
@@ -129,9 +131,12 @@ class LivePipeline:
 
     def changed_files(self) -> list[str]:
         """Ingested files that are gone or changed size: the live refresh only adds files, so
-        these need a full build (the input_files model makes the same check when it runs)."""
+        these need a full build (the input_files model makes the same check when it runs).
+        The macro file is re-read whole on every refresh: it may change."""
         changed = []
         for role, path, size in self._ingested():
+            if role == "macro":
+                continue
             if not os.path.exists(path):
                 changed.append(f"{role} file {path} was ingested and is gone")
             elif os.path.getsize(path) != size:

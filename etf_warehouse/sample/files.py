@@ -11,7 +11,9 @@ Formats follow the warehouse contract:
 - ``long``: ``date,ticker,open,high,low,close,volume`` in one file per batch of funds, CSV or
   Parquet, raw prices plus ``corporate_actions.csv``.
 
-A ``universe.csv`` with the metadata is written too. Funds are written in batches, so a
+A ``universe.csv`` with the metadata is written too, and with ``macro=True`` a ``macro.csv``
+of the sample's macro series in the macro file's layout (var ``macro_path``; series named as
+seed ``macro_series`` knows them, each known on its date). Funds are written in batches, so a
 3,000-fund universe never needs the whole market in memory.
 """
 
@@ -25,7 +27,7 @@ import pandas as pd
 
 from etf_warehouse.ingest.formats import FORMATS, format_list
 from etf_warehouse.sample.config import SampleConfig
-from etf_warehouse.sample.market import iter_fund_batches, universe_metadata
+from etf_warehouse.sample.market import iter_fund_batches, market_context, universe_metadata
 
 STOOQ_MARKET = "au"
 
@@ -40,6 +42,7 @@ class SampleFiles:
     universe_path: Path
     corporate_actions_path: Path | None
     n_price_files: int
+    macro_path: Path | None = None
 
     def dbt_vars(self) -> dict[str, str]:
         out = {
@@ -49,7 +52,41 @@ class SampleFiles:
         }
         if self.corporate_actions_path is not None:
             out["corporate_actions_path"] = str(self.corporate_actions_path)
+        if self.macro_path is not None:
+            out["macro_path"] = str(self.macro_path)
         return out
+
+
+# the sample's macro columns -> the series names seed macro_series gives them
+SAMPLE_MACRO_SERIES = {
+    "yield_10y_pct": "long_yield_pct",
+    "credit_spread_pct": "credit_spread_pct",
+    "geo_risk_index": "geo_risk_index",
+    "policy_rate_pct": "policy_rate_pct",
+    "inflation_yoy_pct": "inflation_yoy_pct",
+    "audusd": "audusd",
+}
+
+
+def sample_macro_rows(config: SampleConfig) -> pd.DataFrame:
+    """The sample's macro series as macro-file rows ``date,series,value,available_date``
+    (known on the day they are dated, as the embedded sample uses them)."""
+    macro = market_context(config).history.macro.reset_index()
+    long = macro.melt(
+        id_vars="date",
+        value_vars=list(SAMPLE_MACRO_SERIES),
+        var_name="series",
+        value_name="value",
+    ).dropna(subset=["value"])
+    day = pd.to_datetime(long["date"]).dt.strftime("%Y-%m-%d")
+    return pd.DataFrame(
+        {
+            "date": day,
+            "series": long["series"].map(SAMPLE_MACRO_SERIES),
+            "value": long["value"],
+            "available_date": day,
+        }
+    ).reset_index(drop=True)
 
 
 def stooq_ticker(ticker: str) -> str:
@@ -85,6 +122,7 @@ def write_sample_files(
     file_format: str = "stooq",
     parquet: bool = False,
     batch_size: int = 250,
+    macro: bool = False,
 ) -> SampleFiles:
     """Generate the market for ``config`` and write it under ``directory`` in ``file_format``."""
     if file_format not in FORMATS:
@@ -158,6 +196,10 @@ def write_sample_files(
     universe = universe.assign(ticker=universe["ticker"].map(rename))
     universe_path = directory / "universe.csv"
     universe.to_csv(universe_path, index=False)
+    macro_path = None
+    if macro:
+        macro_path = directory / "macro.csv"
+        sample_macro_rows(config).to_csv(macro_path, index=False)
     pattern = {
         "stooq": "*.txt",
         "yahoo": "*.csv",
@@ -170,4 +212,5 @@ def write_sample_files(
         universe_path=universe_path,
         corporate_actions_path=actions_path,
         n_price_files=n_files,
+        macro_path=macro_path,
     )

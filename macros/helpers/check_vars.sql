@@ -19,6 +19,7 @@ universe_path: text_or_null
 corporate_actions_path: text_or_null
 exchange_calendar: text_or_null
 holdings_path: text_or_null
+macro_path: text_or_null
 benchmark_ticker: text_or_null
 sample_n_etfs: integer
 sample_years: number

@@ -1,4 +1,5 @@
-"""File-level check of every user input file (prices, universe, corporate actions).
+"""File-level check of every user input file (prices, universe, corporate actions,
+holdings, macro).
 
 Runs before any row is read: a file that is not what it claims to be stops the build here with an
 error naming it. Good price files get their format, ticker and column positions, which the staging
@@ -26,6 +27,7 @@ def model(dbt, session):
         "universe_path": optional_str(dbt.config.get("universe_path")),
         "corporate_actions_path": optional_str(dbt.config.get("corporate_actions_path")),
         "holdings_path": optional_str(dbt.config.get("holdings_path")),
+        "macro_path": optional_str(dbt.config.get("macro_path")),
     }
     if dbt.is_incremental and prices_path is not None:
         return new_input_files(

@@ -33,5 +33,5 @@ def test_bad_vars_are_named_before_anything_runs(tmp_path):
 
 
 def test_an_unknown_var_is_named_but_does_not_stop_the_run(tmp_path):
-    result = dbt_build(tmp_path, {"macro_path": "macro.csv"}, select="spread_tiers", command="seed")
-    assert "macro_path is not a var this project reads" in result.output
+    result = dbt_build(tmp_path, {"macro_pth": "macro.csv"}, select="spread_tiers", command="seed")
+    assert "macro_pth is not a var this project reads" in result.output

@@ -44,7 +44,7 @@ PAGES = {
     "backtest": "Equity curve",
     "signals": "Signals ranked by mean rank IC",
     "stress": "Target portfolio",
-    "context": "Regime today",
+    "context": "Pressures by region",
     "quality": "Check results",
 }
 

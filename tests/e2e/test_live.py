@@ -17,7 +17,8 @@ from etf_warehouse.sample import SampleConfig
 @pytest.fixture(scope="module")
 def replayed(tmp_path_factory):
     work = tmp_path_factory.mktemp("live")
-    files = prepare_replay(SampleConfig(n_etfs=30, years=6), work, n_days=2)
+    # with a macro file that each landed day extends, as a daily `etfw download-macro` would
+    files = prepare_replay(SampleConfig(n_etfs=30, years=6), work, n_days=2, macro=True)
     pipeline = LivePipeline(files.dbt_vars, warehouse=work / "live.duckdb", echo=print)
     pipeline.full_build()
     results = []
@@ -54,6 +55,8 @@ def test_live_refresh_equals_a_full_rebuild(replayed):
         "beta_kalman",
         "int_prices_validated",
         "fct_daily_prices",
+        "mart_macro_state",
+        "int_market_context_multipliers",
     } <= set(report["compared"])
     assert report["differing"] == {}
 

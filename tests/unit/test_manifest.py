@@ -10,6 +10,7 @@ import pytest
 
 from etf_warehouse.ingest.manifest import (
     CANONICAL,
+    MACRO_REQUIRED,
     InputFileError,
     check_table_file,
     column_positions,
@@ -533,7 +534,7 @@ def test_new_input_files_refuses_a_changed_universe(tmp_path):
         glob=_glob,
         parquet_columns=no_parquet,
     )
-    with pytest.raises(InputFileError, match="universe, corporate-actions or holdings"):
+    with pytest.raises(InputFileError, match="universe, corporate-actions, holdings or macro"):
         live_add(ingested, current, pattern)
 
 
@@ -587,3 +588,31 @@ def test_real_stooq_files_pass_the_manifest(stooq_dir):
     assert names[0] == "ticker"
     listed = set(pd.read_csv(universe)["ticker"])
     assert set(out["file_ticker"]) <= listed
+
+
+def test_new_input_files_accepts_a_rewritten_macro_file(tmp_path):
+    """A daily `etfw download-macro` rewrites the macro file: a refresh re-reads it."""
+    macro = write(tmp_path, "macro.csv", "date,series,value\n2024-01-02,DGS10,3.95\n")
+    write(tmp_path, "day1.csv", f"{LONG_HEADER}\n{LONG_ROW}\n")
+    pattern = str(tmp_path / "day*.csv")
+    common = dict(
+        prices_format=None,
+        universe_path=None,
+        corporate_actions_path=None,
+        macro_path=macro,
+        glob=_glob,
+        parquet_columns=no_parquet,
+    )
+    ingested = input_file_table(prices_path=pattern, **common)
+    assert list(ingested["file_role"]) == ["prices", "macro"]
+    current = input_file_table(prices_path=None, **common)
+    write(tmp_path, "macro.csv", "date,series,value\n2024-01-02,DGS10,3.95\n2024-01-03,DGS10,3.9\n")
+    assert live_add(ingested, current, pattern).empty
+
+
+def test_check_table_file_reads_a_parquet_schema(tmp_path):
+    path = tmp_path / "macro.parquet"
+    pd.DataFrame({"date": ["2024-01-02"], "series": ["DGS10"]}).to_parquet(path)
+    columns = lambda p: list(pd.read_parquet(p).columns)  # noqa: E731
+    with pytest.raises(InputFileError, match=r"macro file .*macro\.parquet: its columns .* value"):
+        check_table_file(str(path), MACRO_REQUIRED, "macro", columns)

@@ -1,22 +1,36 @@
 {#-
-    The macro and geopolitical state on every trading day, point-in-time: each series' latest
-    observation available on or before the day, its value `macro_change_days` (182) calendar
-    days earlier, and the pressures the market-context multipliers use.
+    The macro and geopolitical state on every trading day, for the world (`region` GLOBAL) and
+    for each region that has series of its own (AU, US, ...), point-in-time.
+
+    Per series and day: its latest value available on or before the day (`series_value` of
+    int_macro_series), its value `macro_change_days` (182) calendar days earlier, and for a
+    geopolitical-risk series its median over geo_baseline_days (730). Status: `unavailable`
+    (no value yet), `stale` (the latest is older than macro_max_staleness_days, 45) or `ok`.
 
       rate_pressure   = clamp((long yield now - 182 days ago) / rate_pressure_full_pp, -1, 1)
       credit_pressure = clamp((credit spread now - 182 days ago) / credit_pressure_full_pp, -1, 1)
-      geo_pressure    = clamp((geo index / its median over geo_baseline_days - 1)
-                              / geo_pressure_full_ratio, 0, 1)
+      geo_pressure    = clamp((geo index / its 730-day median - 1) / geo_pressure_full_ratio, 0, 1)
 
-    Positive pressure = rising yields, widening spreads, geopolitical stress. A series with no
-    observation, or whose latest one is older than `macro_max_staleness_days`, gives 0 (neutral)
-    and says so in its status (`unavailable`, `stale`): real-file builds have no geopolitical
-    index, and their arch-bundled macro series end in 2018.
+    Positive pressure = rising yields, widening spreads, geopolitical stress; a pressure whose
+    series is not `ok` is 0 (neutral). Which series speaks for a region and role (seed
+    macro_series): GLOBAL rows take the series that `serves_global`, a region's rows that
+    region's series; among them the first `ok` one by priority (then the first by priority).
+    `<role>_series` and `<role>_observation_date` name the observation behind each value, so
+    a pressure traces back to a row of the macro file. int_market_context_multipliers gives a
+    fund its region's pressure where that is `ok`, else the GLOBAL one.
 -#}
 {%- set change_days = var('macro_change_days') %}
-{%- set series_names = [
-    'long_yield_pct', 'credit_spread_pct', 'geo_risk_index', 'inflation_yoy_pct'
-] %}
+{#- role in seed macro_series -> column prefix here -#}
+{%- set roles = {
+    'long_rate': 'rate',
+    'credit_spread': 'credit',
+    'geopolitical_risk': 'geo',
+    'inflation': 'inflation',
+    'short_rate': 'short_rate',
+    'policy_rate': 'policy_rate',
+    'fx': 'fx',
+    'volatility_index': 'volatility',
+} %}
 
 with
 
@@ -28,120 +42,169 @@ calendar as (
     where is_trading_day
 ),
 
-series as (
-    select * from {{ ref('int_macro_series') }}
-),
-
-geo_baselines as (
+observations as (
     select
-        available_date,
-        median(observed_value) over (
+        *,
+        median(series_value) over (
+            partition by series
             order by available_date
             range between interval ({{ var('geo_baseline_days') }} - 1) day preceding
             and current row
-        ) as geo_baseline
-    from series
-    where series = 'geo_risk_index'
-),
-{% for name in series_names %}
-
-observations_{{ name }} as (
-    select * from series
-    where series = '{{ name }}'
+        ) as series_baseline
+    from {{ ref('int_macro_series') }}
+    where role is not null
 ),
 
-latest_{{ name }} as (
+series as (
+    select distinct
+        series,
+        role,
+        region,
+        serves_global,
+        priority
+    from observations
+),
+
+series_days as (
     select
         calendar.date,
-        observations_{{ name }}.observed_value as {{ name }},
-        observations_{{ name }}.available_date as {{ name }}_available_date
+        calendar.lookback_date,
+        series.*
     from calendar
-    asof left outer join observations_{{ name }}
-        on calendar.date >= observations_{{ name }}.available_date
+    cross join series
 ),
 
-earlier_{{ name }} as (
+latest as (
     select
-        calendar.date,
-        observations_{{ name }}.observed_value as {{ name }}_before
-    from calendar
-    asof left outer join observations_{{ name }}
-        on calendar.lookback_date >= observations_{{ name }}.available_date
+        series_days.*,
+        observations.series_value,
+        observations.series_baseline,
+        observations.observation_date,
+        observations.available_date
+    from series_days
+    asof left outer join observations
+        on
+            series_days.series = observations.series
+            and series_days.date >= observations.available_date
 ),
-{% endfor %}
 
-joined as (
+earlier as (
     select
-        calendar.date,
-        {%- for name in series_names %}
-        latest_{{ name }}.{{ name }},
-        earlier_{{ name }}.{{ name }}_before,
+        series_days.date,
+        series_days.series,
+        observations.series_value as series_value_before
+    from series_days
+    asof left outer join observations
+        on
+            series_days.series = observations.series
+            and series_days.lookback_date >= observations.available_date
+),
+
+series_state as (
+    select
+        latest.*,
+        earlier.series_value_before,
         case
-            when latest_{{ name }}.{{ name }} is null then 'unavailable'
+            when latest.series_value is null then 'unavailable'
             when
-                calendar.date - latest_{{ name }}.{{ name }}_available_date
-                > {{ var('macro_max_staleness_days') }}
+                latest.date - latest.available_date > {{ var('macro_max_staleness_days') }}
                 then 'stale'
             else 'ok'
-        end as {{ name }}_status,
-        {%- endfor %}
-        geo_baselines.geo_baseline
-    from calendar
-    {%- for name in series_names %}
-inner join latest_{{ name }}
-    on calendar.date = latest_{{ name }}.date
-inner join earlier_{{ name }}
-    on calendar.date = earlier_{{ name }}.date
-    {%- endfor %}
-    left outer join geo_baselines
-        on latest_geo_risk_index.geo_risk_index_available_date = geo_baselines.available_date
+        end as status
+    from latest
+    inner join earlier
+        on latest.date = earlier.date and latest.series = earlier.series
+),
+
+with_pressure as (
+    select
+        *,
+        case
+            when status != 'ok' then 0.0
+            when role = 'long_rate' and series_value_before is not null
+                then greatest(-1.0, least(
+                        1.0,
+                        (series_value - series_value_before) / {{ var('rate_pressure_full_pp') }}
+                    ))
+            when role = 'credit_spread' and series_value_before is not null
+                then greatest(-1.0, least(
+                        1.0,
+                        (series_value - series_value_before)
+                        / {{ var('credit_pressure_full_pp') }}
+                    ))
+            when role = 'geopolitical_risk' and series_baseline > 0
+                then greatest(0.0, least(
+                        1.0,
+                        (series_value / series_baseline - 1.0)
+                        / {{ var('geo_pressure_full_ratio') }}
+                    ))
+            else 0.0
+        end as pressure
+    from series_state
+),
+
+-- the GLOBAL rows' candidates, then each region's own
+candidates as (
+    select
+        'GLOBAL' as state_region,
+        *
+    from with_pressure
+    where serves_global
+    union all
+    select
+        region as state_region,
+        *
+    from with_pressure
+    where region != 'GLOBAL'
+),
+
+chosen as (
+    select * from candidates
+    qualify row_number() over (
+            partition by date, state_region, role
+            order by (status = 'ok') desc, priority asc, series asc
+        ) = 1
+),
+
+regions as (
+    select distinct state_region from candidates
+    union
+    select 'GLOBAL' as state_region
 ),
 
 final as (
     select
         -- keys
-        date,
-        -- observations (percent, percentage points, index points)
-        long_yield_pct,
-        long_yield_pct_before,
-        credit_spread_pct,
-        credit_spread_pct_before,
-        geo_risk_index,
-        geo_baseline,
-        inflation_yoy_pct,
-        -- pressures
-        case
-            when long_yield_pct_status = 'ok' and long_yield_pct_before is not null
-                then greatest(-1.0, least(
-                        1.0,
-                        (long_yield_pct - long_yield_pct_before)
-                        / {{ var('rate_pressure_full_pp') }}
-                    ))
-            else 0.0
-        end as rate_pressure,
-        case
-            when credit_spread_pct_status = 'ok' and credit_spread_pct_before is not null
-                then greatest(-1.0, least(
-                        1.0,
-                        (credit_spread_pct - credit_spread_pct_before)
-                        / {{ var('credit_pressure_full_pp') }}
-                    ))
-            else 0.0
-        end as credit_pressure,
-        case
-            when geo_risk_index_status = 'ok' and geo_baseline > 0
-                then greatest(0.0, least(
-                        1.0,
-                        (geo_risk_index / geo_baseline - 1.0) / {{ var('geo_pressure_full_ratio') }}
-                    ))
-            else 0.0
-        end as geo_pressure,
-        -- statuses: ok | stale | unavailable
-        long_yield_pct_status as rate_status,
-        credit_spread_pct_status as credit_status,
-        geo_risk_index_status as geo_status,
-        inflation_yoy_pct_status as inflation_status
-    from joined
+        calendar.date,
+        regions.state_region as region,
+        {%- for role, prefix in roles.items() %}
+        -- {{ role }}: the series behind it, its value (unit: seed macro_series) and status
+        any_value(chosen.series) filter (where chosen.role = '{{ role }}') as {{ prefix }}_series,
+        any_value(chosen.observation_date) filter (where chosen.role = '{{ role }}')
+            as {{ prefix }}_observation_date,
+        any_value(chosen.series_value) filter (where chosen.role = '{{ role }}')
+            as {{ prefix }}_value,
+        {%- if prefix in ['rate', 'credit'] %}
+        any_value(chosen.series_value_before) filter (where chosen.role = '{{ role }}')
+            as {{ prefix }}_value_before,
+        {%- endif %}
+        {%- if prefix == 'geo' %}
+        any_value(chosen.series_baseline) filter (where chosen.role = '{{ role }}')
+            as geo_baseline,
+        {%- endif %}
+        {%- if prefix in ['rate', 'credit', 'geo'] %}
+        coalesce(any_value(chosen.pressure) filter (where chosen.role = '{{ role }}'), 0.0)
+            as {{ prefix }}_pressure,
+        {%- endif %}
+        coalesce(any_value(chosen.status) filter (where chosen.role = '{{ role }}'), 'unavailable')
+            as {{ prefix }}_status,
+        {%- endfor %}
+        count(*) filter (where chosen.status = 'ok') as n_roles_ok
+    from calendar
+    cross join regions
+    left outer join chosen
+        on calendar.date = chosen.date and regions.state_region = chosen.state_region
+    group by calendar.date, regions.state_region
 )
 
 select * from final

@@ -75,7 +75,11 @@ combined as (
         multipliers.geo_sensitivity,
         multipliers.rate_pressure,
         multipliers.credit_pressure,
-        multipliers.geo_pressure
+        multipliers.geo_pressure,
+        multipliers.rate_series,
+        multipliers.credit_series,
+        multipliers.geo_series,
+        multipliers.market_context_note
     from universe
     inner join weights
         on universe.as_of_date = weights.as_of_date
@@ -206,7 +210,11 @@ final as (
         geo_sensitivity,
         rate_pressure,
         credit_pressure,
-        geo_pressure
+        geo_pressure,
+        rate_series,
+        credit_series,
+        geo_series,
+        market_context_note
     from sized
 )
 

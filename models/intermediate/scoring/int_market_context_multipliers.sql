@@ -4,7 +4,11 @@
     Sensitivities come from seed market_sensitivities (the lowest `priority` whose asset_class,
     sub_class_like and region_like LIKE patterns match the fund) times the fund's leverage (a
     2x fund is twice as sensitive, an inverse fund has the opposite sign). The day's pressures
-    come from int_macro_state_daily (point-in-time, 0 = neutral).
+    come from int_macro_state_daily (point-in-time, 0 = neutral): for each of rate, credit and
+    geo, the fund's region's where that region has a fresh (`ok`) series of its own (AU rates
+    for an AU fund, where the macro file has them), else the GLOBAL one. `<kind>_series` names
+    the series behind each pressure and `market_context_note` says in words which pressures
+    are neutral for want of data (null when all three had fresh data).
 
       macro_multiplier = clamp(1 - macro_adjustment_strength
                                  x (rate_sensitivity x rate_pressure
@@ -56,6 +60,16 @@ state as (
     select * from {{ ref('int_macro_state_daily') }}
 ),
 
+global_state as (
+    select * from state
+    where region = 'GLOBAL'
+),
+
+regional_state as (
+    select * from state
+    where region != 'GLOBAL'
+),
+
 matched as (
     select
         etfs.ticker,
@@ -79,6 +93,7 @@ sensitivities as (
     select
         universe.as_of_date,
         universe.ticker,
+        etfs.region,
         matched.sensitivity_rule,
         universe.is_classified,
         matched.rate_sensitivity,
@@ -87,29 +102,81 @@ sensitivities as (
     from universe
     left outer join matched
         on universe.ticker = matched.ticker
+    left outer join etfs
+        on universe.ticker = etfs.ticker
+),
+
+-- per kind of pressure: the fund's region's state where it is ok, else the world's
+pressures as (
+    select
+        {%- for kind in ['rate', 'credit', 'geo'] %}
+        case
+            when regional_state.{{ kind }}_status = 'ok' then regional_state.{{ kind }}_pressure
+            else coalesce(global_state.{{ kind }}_pressure, 0.0)
+        end as {{ kind }}_pressure,
+        case
+            when regional_state.{{ kind }}_status = 'ok' then regional_state.{{ kind }}_series
+            else global_state.{{ kind }}_series
+        end as {{ kind }}_series,
+        case
+            when regional_state.{{ kind }}_status = 'ok' then 'ok'
+            else coalesce(global_state.{{ kind }}_status, 'unavailable')
+        end as {{ kind }}_status,
+        case
+            when regional_state.{{ kind }}_status = 'ok'
+                then regional_state.{{ kind }}_observation_date
+            else global_state.{{ kind }}_observation_date
+        end as {{ kind }}_observation_date,
+        {%- endfor %}
+        sensitivities.*
+    from sensitivities
+    left outer join regional_state
+        on
+            sensitivities.as_of_date = regional_state.date
+            and sensitivities.region = regional_state.region
+    left outer join global_state
+        on sensitivities.as_of_date = global_state.date
 ),
 
 unbounded as (
     select
-        sensitivities.as_of_date,
-        sensitivities.ticker,
-        sensitivities.sensitivity_rule,
-        sensitivities.is_classified,
-        case when sensitivities.is_classified then sensitivities.rate_sensitivity else 0.0 end
+        pressures.as_of_date,
+        pressures.ticker,
+        pressures.sensitivity_rule,
+        pressures.is_classified,
+        case when pressures.is_classified then pressures.rate_sensitivity else 0.0 end
             as rate_sensitivity,
-        case when sensitivities.is_classified then sensitivities.credit_sensitivity else 0.0 end
+        case when pressures.is_classified then pressures.credit_sensitivity else 0.0 end
             as credit_sensitivity,
-        case when sensitivities.is_classified then sensitivities.geo_sensitivity else 0.0 end
+        case when pressures.is_classified then pressures.geo_sensitivity else 0.0 end
             as geo_sensitivity,
-        coalesce(state.rate_pressure, 0.0) as rate_pressure,
-        coalesce(state.credit_pressure, 0.0) as credit_pressure,
-        coalesce(state.geo_pressure, 0.0) as geo_pressure,
-        coalesce(state.rate_status, 'unavailable') as rate_status,
-        coalesce(state.credit_status, 'unavailable') as credit_status,
-        coalesce(state.geo_status, 'unavailable') as geo_status
-    from sensitivities
-    left outer join state
-        on sensitivities.as_of_date = state.date
+        pressures.rate_pressure,
+        pressures.credit_pressure,
+        pressures.geo_pressure,
+        pressures.rate_status,
+        pressures.credit_status,
+        pressures.geo_status,
+        pressures.rate_series,
+        pressures.credit_series,
+        pressures.geo_series,
+        nullif(concat_ws(
+            '; ',
+            {%- for kind, words in [
+                ('rate', 'rate pressure'),
+                ('credit', 'credit pressure'),
+                ('geo', 'geopolitical pressure'),
+            ] %}
+            case
+                when pressures.{{ kind }}_status = 'unavailable'
+                    then '{{ words }} neutral: no series of this role has data yet'
+                when pressures.{{ kind }}_status = 'stale'
+                    then '{{ words }} neutral: ' || pressures.{{ kind }}_series
+                        || ' is stale (latest observation '
+                        || pressures.{{ kind }}_observation_date || ')'
+            end{{ ',' if not loop.last }}
+            {%- endfor %}
+        ), '') as market_context_note
+    from pressures
 ),
 
 final as (
@@ -138,4 +205,12 @@ final as (
     from unbounded
 )
 
+{% if adjust -%}
 select * from final
+{%- else -%}
+select
+    * replace (
+        'both multipliers 1: var market_context_adjustment is off' as market_context_note
+    )
+from final
+{%- endif %}

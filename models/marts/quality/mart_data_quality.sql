@@ -271,6 +271,85 @@ accounting as (
     from validated
 ),
 
+macro_quarantined as (
+    select
+        reason as check_name,
+        'macro' as check_category,
+        'warning' as severity,
+        null::varchar as ticker,
+        date,
+        1 as rows_affected,
+        coalesce(series, '(no series)') || ': ' || reason_detail
+        || ' [' || source_file || ' line ' || source_line || ']' as detail
+    from {{ ref('fct_macro_quarantine') }}
+),
+
+macro_series_used as (
+    select
+        series,
+        any_value(role) as role,
+        count(*) as n_observations,
+        min(observation_date) as first_date,
+        max(observation_date) as last_date
+    from {{ ref('int_macro_series') }}
+    group by series
+),
+
+macro_series_checks as (
+    select
+        case when role is null then 'macro_series_unmapped' else 'macro_series_read' end
+            as check_name,
+        'macro' as check_category,
+        case when role is null then 'warning' else 'info' end as severity,
+        null::varchar as ticker,
+        null::date as date,
+        n_observations as rows_affected,
+        series || ': ' || n_observations || ' observations ' || first_date || ' to ' || last_date
+        || case
+            when role is null then '; not in seed macro_series, so no model uses it'
+            else ' (' || role || ')'
+        end as detail
+    from macro_series_used
+),
+
+-- on the latest trading day, each pressure left neutral for want of data (GLOBAL: every fund
+-- without a fresh series of its region's own), and each region whose own series is not fresh
+-- (its funds fall back to the GLOBAL pressure)
+macro_latest_state as (
+    select * from {{ ref('int_macro_state_daily') }}
+    qualify date = max(date) over ()
+),
+
+macro_context_neutral as (
+    {%- for kind, role in [('rate', 'long_rate'), ('credit', 'credit_spread'),
+                           ('geo', 'geopolitical_risk')] %}
+    select
+        case
+            when region = 'GLOBAL' then 'macro_context_neutral' else 'macro_region_fallback'
+        end as check_name,
+        'macro' as check_category,
+        case when region = 'GLOBAL' then 'warning' else 'info' end as severity,
+        null::varchar as ticker,
+        date,
+        1 as rows_affected,
+        case
+            when region = 'GLOBAL'
+                then '{{ kind }} pressure neutral for every fund without a fresh regional series: '
+            else region || ' funds take the GLOBAL {{ kind }} pressure: '
+        end
+        || case
+            when {{ kind }}_series is null then 'no {{ role }} series (seed macro_series)'
+            else {{ kind }}_series || ' is ' || {{ kind }}_status || ' (latest observation '
+                || coalesce({{ kind }}_observation_date::varchar, 'none') || ')'
+        end as detail
+    from macro_latest_state
+    where
+        {{ kind }}_status != 'ok'
+        and (region = 'GLOBAL' or {{ kind }}_series is not null)
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+),
+
 final as (
     select * from quarantined_rows
     union all
@@ -291,6 +370,12 @@ final as (
     select * from file_checks
     union all
     select * from accounting
+    union all
+    select * from macro_quarantined
+    union all
+    select * from macro_series_checks
+    union all
+    select * from macro_context_neutral
 )
 
 select
