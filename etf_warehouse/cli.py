@@ -1,5 +1,5 @@
-"""Command line: ``etfw build``, ``dashboard``, ``sample-files``, ``download``, ``publish``,
-``explain-failure``, ``live`` and ``replay``.
+"""Command line: ``etfw build``, ``dashboard``, ``sample-files``, ``download``,
+``download-macro``, ``publish``, ``explain-failure``, ``live`` and ``replay``.
 
 The warehouse itself is built with ``dbt build`` (``etfw build`` runs scripts/build.sh: set up,
 build, publish); the other commands prepare input files for it, publish the built marts as a
@@ -54,7 +54,9 @@ def _sample_files(args: argparse.Namespace) -> int:
         signal_strength=args.signal,
         faults=not args.no_faults,
     )
-    files = write_sample_files(config, args.out, file_format=args.format, parquet=args.parquet)
+    files = write_sample_files(
+        config, args.out, file_format=args.format, parquet=args.parquet, macro=args.macro
+    )
     print(f"wrote {files.n_price_files} price file(s) under {files.directory}", file=sys.stderr)
     print("build them with:", file=sys.stderr)
     print(f"  dbt build --vars '{json.dumps(files.dbt_vars())}'", file=sys.stderr)
@@ -73,6 +75,30 @@ def _download(args: argparse.Namespace) -> int:
         "prices_format: yahoo}'",
         file=sys.stderr,
     )
+    return 0
+
+
+def _download_macro(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from etf_warehouse.ingest.macro_download import MacroSourceError, download_macro
+
+    out = Path(args.out)
+    try:
+        start = date.fromisoformat(args.start)
+    except ValueError:
+        print(
+            f"etfw download-macro: --start {args.start!r} is not a date, YYYY-MM-DD",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        frame = download_macro(out, start=start, log=lambda m: print(m, file=sys.stderr))
+    except MacroSourceError as exc:
+        print(f"etfw download-macro: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(frame)} observations of {frame['series'].nunique()} series to {out}")
+    print(f"build with: dbt build --vars '{{macro_path: \"{out}\", ...}}'", file=sys.stderr)
     return 0
 
 
@@ -239,6 +265,11 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("out", help="output directory")
     sample.add_argument("--format", choices=list(FORMATS), default="stooq")
     sample.add_argument("--parquet", action="store_true", help="long format as Parquet")
+    sample.add_argument(
+        "--macro",
+        action="store_true",
+        help="also write macro.csv, the sample's macro series as a macro file (var macro_path)",
+    )
     sample.add_argument("--n-etfs", type=int, default=150)
     sample.add_argument("--years", type=float, default=20.0)
     sample.add_argument("--seed", type=int, default=20_240_601)
@@ -254,6 +285,14 @@ def main(argv: list[str] | None = None) -> int:
     download.add_argument("--start", default=None, help="first date, YYYY-MM-DD")
     download.add_argument("--end", default=None, help="last date, YYYY-MM-DD")
     download.set_defaults(func=_download)
+
+    macro = sub.add_parser(
+        "download-macro",
+        help="download the macro file (FRED, RBA, geopolitical risk; needs internet)",
+    )
+    macro.add_argument("--out", default="macro.csv", help="file to write (default macro.csv)")
+    macro.add_argument("--start", default="2000-01-01", help="first date, YYYY-MM-DD")
+    macro.set_defaults(func=_download_macro)
 
     publish = sub.add_parser(
         "publish",
