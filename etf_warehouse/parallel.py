@@ -17,6 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
+from etf_warehouse import progress
+
 
 @contextmanager
 def _main_script_hidden() -> Iterator[None]:
@@ -45,7 +47,8 @@ def process_map(
 
     ``function`` and ``initializer`` must be module-level functions of an importable module
     (not of the main script). ``initializer(*initargs)`` runs once in each worker: the way to
-    send large shared inputs once per process instead of once per task.
+    send large shared inputs once per process instead of once per task. Each result counts
+    one unit done in the current progress report (etf_warehouse.progress).
     """
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
@@ -54,4 +57,8 @@ def process_map(
         # a spawn pool starts its workers as tasks are submitted, which map() does at once
         with _main_script_hidden():
             results = pool.map(function, tasks, chunksize=chunksize)
-        return list(results)
+        out = []
+        for result in results:
+            out.append(result)
+            progress.advance()
+        return out

@@ -53,6 +53,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import Ridge
 from threadpoolctl import ThreadpoolController
 
+from etf_warehouse import progress
 from etf_warehouse.forecast.ml_rows import (
     date_ranges,
     gbm_threads,
@@ -192,7 +193,9 @@ def walk_forward_forecasts(
     omp = ThreadpoolController()
     frames: list[pd.DataFrame] = []
     history = {m: [] for m in MEMBERS}  # past out-of-sample month-start predictions per member
+    progress.expect(len(retrains), "retrain periods")
     for k, retrain in enumerate(retrains):
+        progress.advance()
         period_end = retrains[k + 1] if k + 1 < len(retrains) else dates[-1] + pd.Timedelta(days=1)
         if from_date is not None and period_end <= from_date:
             _replay_history(history, stored, stored_models, retrain, period_end)

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from etf_warehouse import progress
 from etf_warehouse.frames import typed_frame
 from etf_warehouse.parallel import process_map
 from etf_warehouse.portfolio.optimise import (  # noqa: F401  (importable from here too)
@@ -313,13 +314,17 @@ def portfolio_targets(
     the same."""
     scores = {s.score_column for s in strategies} - {None}
     shared = (signal_days(signals, daily_returns.index, scores), ReturnsMatrix.of(daily_returns))
+    progress.expect(len(strategies), "strategies")
     if workers > 1 and len(strategies) > 1:
         initargs = (*shared, constraints, settings)
         frames = process_map(
             _shared_targets, strategies, workers, initializer=_share, initargs=initargs
         )
     else:
-        frames = [_targets(s, *shared, constraints, settings) for s in strategies]
+        frames = []
+        for strategy in strategies:
+            frames.append(_targets(strategy, *shared, constraints, settings))
+            progress.advance()
     return pd.concat(frames, ignore_index=True).astype(HOLDINGS_SCHEMA)
 
 

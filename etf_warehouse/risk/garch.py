@@ -42,6 +42,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from etf_warehouse import progress
 from etf_warehouse.frames import empty_frame
 from etf_warehouse.parallel import process_map
 from etf_warehouse.risk.garch_fund import (
@@ -201,11 +202,16 @@ def garch_fits_panel(
         (t, d, v, refits, settings, fit_from, warm.get(t), fit_method)
         for t, d, v in _fund_arrays(returns)
     ]
+    progress.expect(len(tasks), "funds")
     if workers > 1 and len(tasks) > 1:
-        chunk = max(1, len(tasks) // (4 * workers))
+        # chunks of at most 25 funds: results (and progress) arrive as they are fitted
+        chunk = max(1, min(25, len(tasks) // (4 * workers)))
         frames = process_map(_fit_fund, tasks, workers, chunksize=chunk)
     else:
-        frames = [_fit_fund(task) for task in tasks]
+        frames = []
+        for task in tasks:
+            frames.append(_fit_fund(task))
+            progress.advance()
     frames = [f for f in frames if not f.empty]
     if not frames:  # no fund has enough history yet: an empty frame, still typed
         return empty_frame(FIT_SCHEMA)

@@ -8,9 +8,10 @@ import pandas as pd
 
 from etf_warehouse.backtest.engine import BacktestSettings, backtest_all
 from etf_warehouse.dbt_glue import settings_from_config, wide_returns, with_date_columns
+from etf_warehouse.progress import reported
 
 
-def model(dbt, session):
+def build(dbt, session):
     holdings = dbt.ref("portfolio_holdings").df()
     returns = wide_returns(dbt.ref("int_backtest_returns").df())
     sessions = dbt.ref("int_trading_calendar").filter("is_trading_day").project("price_date").df()
@@ -27,3 +28,8 @@ def model(dbt, session):
     )
     daily = backtest_all(holdings, returns, cost_inputs, settings)
     return with_date_columns(daily, ["date"])
+
+
+def model(dbt, session):
+    # progress lines every ETFW_PROGRESS_SECONDS while it runs (etf_warehouse.progress)
+    return reported(build, dbt, session)

@@ -8,9 +8,10 @@ import pandas as pd
 from etf_warehouse.backtest.statistics import ValidationSettings, strategy_statistics
 from etf_warehouse.dbt_glue import config_value, settings_from_config, with_date_columns
 from etf_warehouse.portfolio.construction import BENCHMARK, backtest_strategies
+from etf_warehouse.progress import reported
 
 
-def model(dbt, session):
+def build(dbt, session):
     daily = dbt.ref("backtest_daily").df()
     risk_free = dbt.ref("int_risk_free_daily").df()
     recorded = dbt.ref("config_trials").df()
@@ -28,3 +29,8 @@ def model(dbt, session):
     )
     result = strategy_statistics(daily, rf, BENCHMARK, family, validation, recorded)
     return with_date_columns(result, ["start_date", "end_date"])
+
+
+def model(dbt, session):
+    # progress lines every ETFW_PROGRESS_SECONDS while it runs (etf_warehouse.progress)
+    return reported(build, dbt, session)

@@ -12,9 +12,10 @@ from etf_warehouse.dbt_glue import (
     with_date_columns,
 )
 from etf_warehouse.forecast.ml import ForecastSettings, walk_forward_forecasts
+from etf_warehouse.progress import reported
 
 
-def model(dbt, session):
+def build(dbt, session):
     settings = settings_from_config(
         ForecastSettings, dbt.config.get("forecast"), model=dbt.this.identifier, name="forecast"
     )
@@ -33,3 +34,8 @@ def model(dbt, session):
         ),
         ["price_date", "model_date", "train_start", "train_label_end"],
     )
+
+
+def model(dbt, session):
+    # progress lines every ETFW_PROGRESS_SECONDS while it runs (etf_warehouse.progress)
+    return reported(build, dbt, session)

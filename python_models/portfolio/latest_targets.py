@@ -8,9 +8,10 @@ import pandas as pd
 
 from etf_warehouse.dbt_glue import settings_from_config, wide_returns, with_date_columns
 from etf_warehouse.portfolio.construction import STRATEGIES, PortfolioSettings, strategy_targets
+from etf_warehouse.progress import reported
 
 
-def model(dbt, session):
+def build(dbt, session):
     settings = settings_from_config(
         PortfolioSettings, dbt.config.get("portfolio"), model=dbt.this.identifier, name="portfolio"
     )
@@ -34,3 +35,8 @@ def model(dbt, session):
         previous=previous,
     )
     return with_date_columns(targets, ["rebalance_date"])
+
+
+def model(dbt, session):
+    # progress lines every ETFW_PROGRESS_SECONDS while it runs (etf_warehouse.progress)
+    return reported(build, dbt, session)

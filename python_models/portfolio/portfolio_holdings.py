@@ -19,9 +19,10 @@ from etf_warehouse.portfolio.construction import (
     backtest_strategies,
     portfolio_targets,
 )
+from etf_warehouse.progress import reported
 
 
-def model(dbt, session):
+def build(dbt, session):
     this = dbt.this.identifier
     settings = settings_from_config(
         PortfolioSettings, dbt.config.get("portfolio"), model=this, name="portfolio"
@@ -43,3 +44,8 @@ def model(dbt, session):
         workers=worker_count(workers),
     )
     return with_date_columns(holdings, ["rebalance_date"])
+
+
+def model(dbt, session):
+    # progress lines every ETFW_PROGRESS_SECONDS while it runs (etf_warehouse.progress)
+    return reported(build, dbt, session)

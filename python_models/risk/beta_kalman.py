@@ -12,10 +12,11 @@ from etf_warehouse.dbt_glue import (
     sql_string_list,
     with_date_columns,
 )
+from etf_warehouse.progress import reported
 from etf_warehouse.risk.beta import KalmanBetaSettings, kalman_beta_panel, kalman_beta_tail
 
 
-def model(dbt, session):
+def build(dbt, session):
     settings = settings_from_config(
         KalmanBetaSettings,
         {"memory": dbt.config.get("beta_kalman_memory")},
@@ -48,3 +49,8 @@ def model(dbt, session):
         lambda tickers: pairs.filter(f"ticker in {sql_string_list(tickers)}").project(columns).df(),
     )
     return with_date_columns(betas, ["price_date"])
+
+
+def model(dbt, session):
+    # progress lines every ETFW_PROGRESS_SECONDS while it runs (etf_warehouse.progress)
+    return reported(build, dbt, session)

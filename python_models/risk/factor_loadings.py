@@ -9,6 +9,7 @@ import pandas as pd
 
 from etf_warehouse.dbt_glue import config_value, factor_settings, with_date_columns
 from etf_warehouse.frames import empty_frame
+from etf_warehouse.progress import reported
 from etf_warehouse.risk.factors import (
     OUTPUT_SCHEMA,
     monthly_as_of_dates,
@@ -17,7 +18,7 @@ from etf_warehouse.risk.factors import (
 )
 
 
-def model(dbt, session):
+def build(dbt, session):
     this = dbt.this.identifier
     config = dbt.config.get("factor_model")
     factors_long = dbt.ref("int_factor_returns").df()
@@ -40,3 +41,8 @@ def model(dbt, session):
     loadings = rolling_factor_loadings(returns, factors, dates, settings)
     loadings["frequency"] = frequency
     return with_date_columns(loadings, ["as_of_date", "window_start", "window_end"])
+
+
+def model(dbt, session):
+    # progress lines every ETFW_PROGRESS_SECONDS while it runs (etf_warehouse.progress)
+    return reported(build, dbt, session)

@@ -12,10 +12,11 @@ from etf_warehouse.dbt_glue import (
     with_date_columns,
     worker_count,
 )
+from etf_warehouse.progress import reported
 from etf_warehouse.risk.garch import GarchSettings, garch_fits_panel
 
 
-def model(dbt, session):
+def build(dbt, session):
     this = dbt.this.identifier
     settings = settings_from_config(
         GarchSettings, dbt.config.get("garch"), model=this, name="garch"
@@ -39,3 +40,8 @@ def model(dbt, session):
         ),
         ["refit_date", "window_start", "window_end"],
     )
+
+
+def model(dbt, session):
+    # progress lines every ETFW_PROGRESS_SECONDS while it runs (etf_warehouse.progress)
+    return reported(build, dbt, session)

@@ -14,6 +14,7 @@ from etf_warehouse.dbt_glue import (
     sql_string_list,
     with_date_columns,
 )
+from etf_warehouse.progress import reported
 from etf_warehouse.risk.garch import (
     BAND_WINDOW,
     GarchSettings,
@@ -24,7 +25,7 @@ from etf_warehouse.risk.garch import (
 DATE_COLUMNS = ["date", "params_refit_date"]
 
 
-def model(dbt, session):
+def build(dbt, session):
     settings = settings_from_config(
         GarchSettings, dbt.config.get("garch"), model=dbt.this.identifier, name="garch"
     )
@@ -64,3 +65,8 @@ def model(dbt, session):
         ),
     )
     return with_date_columns(volatility, DATE_COLUMNS)
+
+
+def model(dbt, session):
+    # progress lines every ETFW_PROGRESS_SECONDS while it runs (etf_warehouse.progress)
+    return reported(build, dbt, session)

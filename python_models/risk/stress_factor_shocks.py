@@ -6,11 +6,12 @@ import pandas as pd
 
 from etf_warehouse.dbt_glue import config_value, factor_settings, with_date_columns
 from etf_warehouse.frames import empty_frame
+from etf_warehouse.progress import reported
 from etf_warehouse.risk.factors import wide_factor_returns
 from etf_warehouse.risk.stress import SHOCK_SCHEMA, conditional_factor_shocks
 
 
-def model(dbt, session):
+def build(dbt, session):
     this = dbt.this.identifier
     config = dbt.config.get("factor_model")
     factors_long = dbt.ref("int_factor_returns").df()
@@ -35,3 +36,8 @@ def model(dbt, session):
         conditional=conditional,
     )
     return with_date_columns(out, ["covariance_start", "covariance_end"])
+
+
+def model(dbt, session):
+    # progress lines every ETFW_PROGRESS_SECONDS while it runs (etf_warehouse.progress)
+    return reported(build, dbt, session)

@@ -5,10 +5,11 @@ returns, top-minus-bottom spread and top-quintile turnover.
 """
 
 from etf_warehouse.dbt_glue import config_value, with_date_columns
+from etf_warehouse.progress import reported
 from etf_warehouse.signals.diagnostics import segmented, summarise_ic
 
 
-def model(dbt, session):
+def build(dbt, session):
     overall = dbt.ref("int_signal_ic").df()
     by_class = dbt.ref("int_signal_ic_by_asset_class").df()
     per_date = segmented(overall, by_class)
@@ -20,3 +21,8 @@ def model(dbt, session):
     )
     summary = summarise_ic(per_date, sessions_per_year)
     return with_date_columns(summary, ["first_signal_date", "last_signal_date"])
+
+
+def model(dbt, session):
+    # progress lines every ETFW_PROGRESS_SECONDS while it runs (etf_warehouse.progress)
+    return reported(build, dbt, session)
