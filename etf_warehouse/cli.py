@@ -1,5 +1,5 @@
 """Command line: ``etfw build``, ``dashboard``, ``sample-files``, ``download``,
-``download-macro``, ``publish``, ``explain-failure``, ``live`` and ``replay``.
+``download-macro``, ``publish``, ``explain-failure``, ``live``, ``daily`` and ``replay``.
 
 The warehouse itself is built with ``dbt build`` (``etfw build`` runs scripts/build.sh: set up,
 build, publish); the other commands prepare input files for it, publish the built marts as a
@@ -189,6 +189,42 @@ def _live(args: argparse.Namespace) -> int:
     return 0
 
 
+def _daily(args: argparse.Namespace) -> int:
+    import os
+    from datetime import date
+
+    import yaml
+
+    from etf_warehouse.live import LiveError
+    from etf_warehouse.live.daily import run_daily
+    from etf_warehouse.publish import DEFAULT_WAREHOUSE
+
+    try:
+        dbt_vars = yaml.safe_load(args.vars) or {}
+        start = date.fromisoformat(args.start)
+    except (yaml.YAMLError, ValueError) as error:
+        print(f"etfw daily: {error}", file=sys.stderr)
+        return 2
+    warehouse = Path(args.warehouse or os.environ.get("ETF_WAREHOUSE_PATH") or DEFAULT_WAREHOUSE)
+    try:
+        result = run_daily(
+            Path(args.universe),
+            Path(args.landing),
+            warehouse,
+            snapshot=None if args.no_publish else _snapshot_path(args.snapshot),
+            start=start,
+            dbt_vars=dbt_vars,
+            echo=lambda line: print(line, file=sys.stderr),
+        )
+    except (LiveError, ValueError, RuntimeError) as error:
+        print(f"etfw daily: {error}", file=sys.stderr)
+        return 1
+    print(f"{result.built}: {result.new_rows} new rows, rankings as of {result.latest_date}")
+    for line in result.changes:
+        print(f"  {line}")
+    return 0
+
+
 def _replay(args: argparse.Namespace) -> int:
     import statistics
 
@@ -334,6 +370,20 @@ def main(argv: list[str] | None = None) -> int:
     live.add_argument("--snapshot", help="snapshot to publish to after each refresh")
     live.add_argument("--no-publish", action="store_true", help="do not publish the snapshot")
     live.set_defaults(func=_live)
+
+    daily = sub.add_parser(
+        "daily",
+        help="download the universe's new bars (Yahoo), land them, refresh, publish, report"
+        " what changed (needs internet + yfinance; cron it after the close)",
+    )
+    daily.add_argument("--universe", required=True, help="universe CSV with a ticker column")
+    daily.add_argument("--landing", required=True, help="folder the price files land in")
+    daily.add_argument("--start", default="2005-01-01", help="first date of the first download")
+    daily.add_argument("--vars", default="{}", help="other dbt vars (YAML), e.g. macro_path")
+    daily.add_argument("--warehouse", default=None)
+    daily.add_argument("--snapshot", default=None)
+    daily.add_argument("--no-publish", action="store_true")
+    daily.set_defaults(func=_daily)
 
     replay = sub.add_parser(
         "replay",
