@@ -266,3 +266,220 @@ class Snapshot:
             from mart_data_quality group by all order by results desc
             """
         )
+
+    # --- v2: rankings with filters, the fund page, backtest, forecasts, quality drill-down --
+    def rankings_table(self) -> pd.DataFrame:
+        """Every live fund on the latest date with its region and, when eligible, its rank
+        within its asset class beside the overall one."""
+        components = ", ".join(f'r."{c}"' for c in self.component_columns())
+        weights = ", ".join(f'r."weight_{c[6:]}"' for c in self.component_columns())
+        return self.query(
+            f"""
+            select r.score_rank, case when r.is_eligible then rank() over (
+                    partition by r.asset_class, r.is_eligible order by r.composite_score desc
+                ) end as rank_in_class,
+                r.ticker, e.etf_name, r.asset_class, e.region, r.risk_category, r.is_eligible,
+                r.exclusion_reason, r.composite_score, r.raw_score, r.penalty_points,
+                r.macro_multiplier, r.geo_multiplier, {components}, {weights}, r.as_of_date
+            from mart_latest_rankings as r
+            left join dim_etfs as e on r.ticker = e.ticker
+            order by r.score_rank nulls last, r.ticker
+            """
+        )
+
+    def top_ticker(self) -> str | None:
+        frame = self.query("select ticker from mart_latest_rankings where score_rank = 1")
+        return None if frame.empty else str(frame["ticker"].iloc[0])
+
+    def fund_latest(self, ticker: str) -> pd.DataFrame:
+        return self.query("select * from mart_latest_rankings where ticker = ?", [ticker])
+
+    def fund_penalties(self, ticker: str) -> pd.DataFrame:
+        return self.query(
+            """
+            select penalty_code, points, metric, metric_value, comparison, threshold, description
+            from mart_etf_penalties
+            where ticker = ? and as_of_date = (select max(as_of_date) from mart_latest_rankings)
+            order by points desc
+            """,
+            [ticker],
+        )
+
+    def fund_history(self, ticker: str) -> pd.DataFrame:
+        """Daily: total-return index, its drawdown, GARCH vol, beta, composite score, rank."""
+        return self.query(
+            """
+            select p.date, p.adj_close,
+                p.adj_close / max(p.adj_close) over (order by p.date) - 1 as drawdown,
+                r.garch_vol_ann, r.beta, r.composite_score, r.score_rank
+            from fct_daily_prices as p
+            left join mart_etf_rankings as r on p.ticker = r.ticker and p.date = r.as_of_date
+            where p.ticker = ? order by p.date
+            """,
+            [ticker],
+        )
+
+    def fund_loadings(self, ticker: str) -> pd.DataFrame:
+        return self.query(
+            """
+            select as_of_date, factor, loading, t_stat from mart_factor_exposures
+            where ticker = ? order by as_of_date, factor
+            """,
+            [ticker],
+        )
+
+    def fund_actions(self, ticker: str) -> pd.DataFrame:
+        return self.query(
+            """
+            select date, action_type, ratio, amount, source, is_applied, not_applied_reason,
+                detail
+            from fct_corporate_actions where ticker = ? order by date
+            """,
+            [ticker],
+        )
+
+    def fund_quarantine(self, ticker: str) -> pd.DataFrame:
+        return self.query(
+            """
+            select date, reason, reason_detail, close, source_file, source_line
+            from fct_price_quarantine where ticker = ? order by date
+            """,
+            [ticker],
+        )
+
+    def strategy_navs(self) -> pd.DataFrame:
+        """Every strategy's net NAV and drawdown, at month ends (enough for a 20-year chart)."""
+        return self.query(
+            """
+            select strategy, date, nav, drawdown from mart_backtest_daily
+            qualify date = max(date) over (partition by strategy, date_trunc('month', date))
+            order by strategy, date
+            """
+        )
+
+    def rolling_sharpe(self, sessions: int = 252) -> pd.DataFrame:
+        """Annualised Sharpe of net returns over the last ``sessions`` sessions, at month
+        ends (no risk-free deduction: a reading aid, not the summary's Sharpe)."""
+        return self.query(
+            """
+            select strategy, date, rolling_sharpe from (
+                select strategy, date,
+                    avg(net_return) over w / nullif(stddev_samp(net_return) over w, 0)
+                        * sqrt(252) as rolling_sharpe,
+                    count(net_return) over w as n
+                from mart_backtest_daily
+                window w as (partition by strategy order by date
+                    rows between ? preceding and current row)
+            )
+            where n = ?
+            qualify date = max(date) over (partition by strategy, date_trunc('month', date))
+            order by strategy, date
+            """,
+            [sessions - 1, sessions],
+        )
+
+    def monthly_returns(self, strategy: str) -> pd.DataFrame:
+        return self.query(
+            """
+            select year(date) as year, month(date) as month,
+                product(1 + net_return) - 1 as net_return
+            from mart_backtest_daily where strategy = ? and net_return is not null
+            group by all order by year, month
+            """,
+            [strategy],
+        )
+
+    def drawdown_periods(self, strategy: str, top: int = 5) -> pd.DataFrame:
+        """The deepest peak-to-recovery drawdowns of a strategy's net NAV."""
+        return self.query(
+            """
+            with marked as (
+                select date, drawdown,
+                    sum(case when drawdown = 0 then 1 else 0 end) over (order by date) as episode
+                from mart_backtest_daily where strategy = ?
+            )
+            select min(date) as peak, arg_min(date, drawdown) as trough,
+                max(date) as last_day_under_water, min(drawdown) as depth,
+                count(*) - 1 as sessions_under_water
+            from marked group by episode having min(drawdown) < 0
+            order by depth limit ?
+            """,
+            [strategy, top],
+        )
+
+    def forecast_diagnostics(self) -> pd.DataFrame:
+        return self.query("select * from mart_forecast_diagnostics order by model_date, member")
+
+    def quality_rows(self, check_name: str) -> pd.DataFrame:
+        return self.query(
+            """
+            select severity, ticker, date, rows_affected, detail from mart_data_quality
+            where check_name = ? order by date nulls first, ticker
+            """,
+            [check_name],
+        )
+
+    def newest_price(self) -> pd.DataFrame:
+        """The newest price date and how old it is when the snapshot was published."""
+        return self.query(
+            """
+            select max(p.date) as newest_price_date,
+                (select max(published_at) from _snapshot)::date - max(p.date) as age_days
+            from fct_daily_prices as p
+            """
+        )
+
+
+def waterfall(latest: pd.Series, penalties: pd.DataFrame, components: list[str]) -> pd.DataFrame:
+    """The steps from a fund's component scores to its composite score, each with the value it
+    adds (``delta``) and the running total before and after (``start``, ``end``):
+
+    each component's weight x score (their sum is ``weighted_score``); the day's percentile
+    transform to ``raw_score``; minus each itemised penalty, then back the part the 30-point
+    cap forgives; times the macro and the geo multiplier (``adjusted_score``); the day's
+    percentile transform to ``composite_score``. The deltas sum to the composite exactly.
+    """
+    steps: list[tuple[str, float]] = []
+    for column in components:
+        name = column.removeprefix("score_")
+        steps.append(
+            (
+                f"{name} ({latest[f'weight_{name}']:.2f} x {latest[column]:.1f})",
+                float(latest[f"weight_{name}"] * latest[column]),
+            )
+        )
+    steps.append(
+        ("to percentile (raw score)", float(latest["raw_score"] - latest["weighted_score"]))
+    )
+    for _, penalty in penalties.iterrows():
+        steps.append((f"penalty {penalty['penalty_code']}", -float(penalty["points"])))
+    forgiven = (
+        float(penalties["points"].sum() - latest["penalty_points"]) if len(penalties) else 0.0
+    )
+    if abs(forgiven) > 1e-12:
+        steps.append(("penalty cap", forgiven))
+    after_penalties = float(latest["raw_score"] - latest["penalty_points"])
+    after_macro = after_penalties * float(latest["macro_multiplier"])
+    steps.append((f"x macro {latest['macro_multiplier']:.3f}", after_macro - after_penalties))
+    steps.append(
+        (f"x geo {latest['geo_multiplier']:.3f}", float(latest["adjusted_score"]) - after_macro)
+    )
+    steps.append(
+        ("to percentile (composite)", float(latest["composite_score"] - latest["adjusted_score"]))
+    )
+    frame = pd.DataFrame(steps, columns=["step", "delta"])
+    frame["end"] = frame["delta"].cumsum()
+    frame["start"] = frame["end"] - frame["delta"]
+    frame["order"] = range(len(frame))
+    total = pd.DataFrame(
+        [
+            {
+                "step": "composite score",
+                "delta": float(latest["composite_score"]),
+                "start": 0.0,
+                "end": float(latest["composite_score"]),
+                "order": len(frame),
+            }
+        ]
+    )
+    return pd.concat([frame, total], ignore_index=True)

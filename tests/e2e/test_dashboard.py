@@ -10,6 +10,7 @@ temporary folder. Skipped, with a message, where /usr/bin/chromium is not instal
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -39,10 +40,11 @@ CHROMIUM_ARGS = [
 PAGES = {
     "rankings": "Top-ranked",
     "distribution": "score_band",
-    "etf": "total-return index",
+    "etf": "Waterfall: how",
     "portfolio": "Funds held in the target portfolio",
-    "backtest": "Equity curve",
+    "backtest": "Equity curves after costs",
     "signals": "Signals ranked by mean rank IC",
+    "forecasts": "Out-of-sample rank IC per retrain and member",
     "stress": "Target portfolio",
     "context": "Pressures by region",
     "quality": "Check results",
@@ -147,6 +149,27 @@ def test_every_page_renders_its_data(server, browser, screenshots, snapshot, pag
                     "select ticker from mart_latest_rankings where score_rank = 1"
                 ).fetchall()
             tab.get_by_text(top).first.wait_for(timeout=10_000)
+        if page == "etf":
+            # the fund page opens on the top-ranked fund; its waterfall adds up to its score
+            with duckdb.connect(str(snapshot), read_only=True) as con:
+                ((top, composite),) = con.execute(
+                    "select ticker, composite_score from mart_latest_rankings where score_rank = 1"
+                ).fetchall()
+            tab.get_by_text("The steps add up to").first.wait_for(timeout=30_000)
+            body = tab.inner_text("body")
+            assert f"how {top} gets its composite score of {composite:.2f}" in body
+            (parts, total), *_ = re.findall(
+                r"The steps add up to (\d+\.\d+) = the composite score (\d+\.\d+)", body
+            )
+            assert float(parts) == pytest.approx(composite, abs=1e-3)
+            assert float(total) == pytest.approx(composite, abs=1e-3)
+        # the page has finished running: no placeholder left, no "running" status
+        tab.wait_for_function(
+            "document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0"
+            " && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+            timeout=60_000,
+        )
+        tab.wait_for_timeout(1_500)  # charts draw after their data arrives
         tab.screenshot(path=str(screenshots / f"{page}.png"), full_page=True)
     finally:
         tab.close()
