@@ -235,12 +235,8 @@ elif page == "backtest" and needs("mart_backtest_summary", "mart_backtest_daily"
         width="stretch",
     )
     st.subheader(f"Drawdown: composite vs the benchmark ({BENCHMARK})")
-    st.line_chart(
-        navs.loc[navs["strategy"].isin(["composite", BENCHMARK])],
-        x="date",
-        y="drawdown",
-        color="strategy",
-    )
+    daily = snapshot.equity_curves(["composite", BENCHMARK])  # daily: no trough missed
+    st.line_chart(daily, x="date", y="drawdown", color="strategy")
     st.subheader("Rolling 12-month Sharpe ratio")
     st.line_chart(snapshot.rolling_sharpe(), x="date", y="rolling_sharpe", color="strategy")
     strategy = st.selectbox("Strategy", summary["strategy"].tolist())

@@ -16,6 +16,7 @@ shows the elapsed time.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -32,9 +33,10 @@ def interval_seconds() -> float:
     """The reporting interval: ``ETFW_PROGRESS_SECONDS`` (0 or negative: no reports)."""
     raw = os.environ.get("ETFW_PROGRESS_SECONDS", "")
     try:
-        return float(raw) if raw.strip() else DEFAULT_SECONDS
+        value = float(raw) if raw.strip() else DEFAULT_SECONDS
     except ValueError:
         return DEFAULT_SECONDS
+    return value if math.isfinite(value) else DEFAULT_SECONDS
 
 
 def _duration(seconds: float) -> str:
@@ -78,19 +80,27 @@ class Reporter:
         return " ".join(parts)
 
 
-_active: Reporter | None = None
+# the step each thread is in: dbt runs models in threads (profiles.yml threads: 2), so two
+# Python models may report at once, each from its own thread
+_local = threading.local()
+
+
+def _active() -> Reporter | None:
+    return getattr(_local, "reporter", None)
 
 
 def expect(total: int, unit: str) -> None:
     """Say how many ``unit`` the current step will count (no-op outside model_progress)."""
-    if _active is not None:
-        _active.expect(total, unit)
+    reporter = _active()
+    if reporter is not None:
+        reporter.expect(total, unit)
 
 
 def advance(n: int = 1) -> None:
     """Count ``n`` more done (no-op outside model_progress)."""
-    if _active is not None:
-        _active.advance(n)
+    reporter = _active()
+    if reporter is not None:
+        reporter.advance(n)
 
 
 @contextmanager
@@ -99,7 +109,6 @@ def model_progress(
 ) -> Iterator[Reporter]:
     """Report ``step``'s progress every ``every`` seconds while the block runs, and once at
     its end if anything was reported."""
-    global _active
     every = interval_seconds() if every is None else every
     reporter = Reporter(step)
     out = stream or sys.stderr
@@ -107,15 +116,19 @@ def model_progress(
     printed = threading.Event()
 
     def emit(text: str) -> None:
-        out.write(f"[etfw {datetime.now():%H:%M:%S}] {text}\n")
-        out.flush()
+        try:
+            out.write(f"[etfw {datetime.now():%H:%M:%S}] {text}\n")
+            out.flush()
+        except (OSError, ValueError):  # a closed or broken stream must not fail the model
+            pass
 
     def beat() -> None:
         while not stop.wait(every):
             emit(reporter.line())
             printed.set()
 
-    previous, _active = _active, reporter
+    previous = _active()
+    _local.reporter = reporter
     thread = threading.Thread(target=beat, name=f"progress-{step}", daemon=True)
     if every > 0:
         thread.start()
@@ -125,7 +138,7 @@ def model_progress(
         stop.set()
         if thread.is_alive():
             thread.join()
-        _active = previous
+        _local.reporter = previous
         if printed.is_set():
             emit(f"{step}: done in {_duration(reporter.clock() - reporter.started)}")
 

@@ -400,11 +400,14 @@ class Snapshot:
             )
             select min(date) as peak, arg_min(date, drawdown) as trough,
                 max(date) as last_day_under_water, min(drawdown) as depth,
-                count(*) - 1 as sessions_under_water
+                count(*) - 1 as sessions_under_water,
+                -- an episode running to the last date has not recovered
+                max(date) < (select max(date) from mart_backtest_daily where strategy = ?)
+                    as recovered
             from marked group by episode having min(drawdown) < 0
             order by depth limit ?
             """,
-            [strategy, top],
+            [strategy, strategy, top],
         )
 
     def forecast_diagnostics(self) -> pd.DataFrame:

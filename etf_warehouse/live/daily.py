@@ -10,8 +10,10 @@ snapshot. A run that finds nothing new changes nothing.
 Yahoo's ``Adj Close`` is adjusted backwards from the day of the download, so a new day's value
 is on a different base from the stored history's whenever a distribution went ex in between.
 Each landed row's ``adj_close`` is therefore chained onto the stored one: the stored vendor
-adjusted close of the fund's last day times the download's own adjusted-close ratio since that
-day, which keeps every day's total return right across files. The ``close`` is Yahoo's
+adjusted close of the fund's last day that has one, times the download's own adjusted-close
+ratio since that day, which keeps every day's total return right across files. A fund's last
+landed day counts quarantined rows too, so such a day is not landed twice, and a landed file is
+never overwritten. The ``close`` is Yahoo's
 (split-adjusted as of the download; a split on a new day shows in it, and the cleaning treats
 it as in any file).
 
@@ -57,41 +59,59 @@ def universe_tickers(universe_path: Path) -> list[str]:
     return sorted(set(tickers[tickers != ""]))
 
 
-def stored_last_days(warehouse: Path) -> dict[str, tuple[date, float | None]]:
-    """Each fund's last stored day and its vendor adjusted close (from the warehouse)."""
+@dataclass(frozen=True)
+class Stored:
+    """What the warehouse holds of a fund: its last landed day (quarantined rows included, so
+    such a day is not downloaded and landed again), and the last day with a vendor adjusted
+    close and that value (the base new adjusted closes are chained onto)."""
+
+    last_day: date
+    base_day: date | None
+    base_adj: float | None
+
+
+def stored_last_days(warehouse: Path) -> dict[str, Stored]:
+    """Each fund's :class:`Stored` (empty without a warehouse)."""
     if not warehouse.exists():
         return {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         try:
             rows = con.execute(
-                "select ticker, max(price_date), arg_max(vendor_adj_close, price_date)"
-                " from int_prices_adjusted group by ticker"
+                """
+                select landed.ticker, landed.last_day, based.base_day, based.base_adj
+                from (
+                    select ticker, max(price_date) as last_day from int_prices_parsed
+                    where ticker is not null group by ticker
+                ) as landed
+                left join (
+                    select ticker,
+                        max(price_date) filter (where vendor_adj_close is not null) as base_day,
+                        arg_max(vendor_adj_close, price_date)
+                            filter (where vendor_adj_close is not null) as base_adj
+                    from int_prices_adjusted group by ticker
+                ) as based on landed.ticker = based.ticker
+                """
             ).fetchall()
         except duckdb.CatalogException:
             return {}
-    return {ticker: (day, adj) for ticker, day, adj in rows}
+    return {t: Stored(last, base, adj) for t, last, base, adj in rows if last is not None}
 
 
-def new_rows(
-    ticker: str,
-    raw: pd.DataFrame | None,
-    last: tuple[date, float | None] | None,
-) -> pd.DataFrame:
-    """The long-format rows of ``ticker`` after its last stored day, ``adj_close`` chained onto
+def new_rows(ticker: str, raw: pd.DataFrame | None, stored: Stored | None) -> pd.DataFrame:
+    """The long-format rows of ``ticker`` after its last landed day, ``adj_close`` chained onto
     the stored one (see the module docstring); all rows when nothing is stored."""
     if raw is None or raw.empty:
         return pd.DataFrame(columns=LONG_COLUMNS)
     frame = to_yahoo_frame(raw, ticker)
     frame["Date"] = pd.to_datetime(frame["Date"]).dt.date
     adj = frame["Adj Close"].astype(float)
-    if last is not None:
-        last_day, stored_adj = last
-        at_last = frame.loc[frame["Date"] == last_day, "Adj Close"]
-        keep = frame["Date"] > last_day
-        if stored_adj is not None and len(at_last) == 1 and float(at_last.iloc[0]) > 0:
-            adj = adj * (stored_adj / float(at_last.iloc[0]))
-        elif keep.any():
-            # the download no longer shows the stored day: no ratio to chain with, so no
+    if stored is not None:
+        keep = frame["Date"] > stored.last_day
+        at_base = frame.loc[frame["Date"] == stored.base_day, "Adj Close"]
+        if stored.base_adj is not None and len(at_base) == 1 and float(at_base.iloc[0]) > 0:
+            adj = adj * (stored.base_adj / float(at_base.iloc[0]))
+        else:
+            # the download does not show the stored base day: no ratio to chain with, so no
             # vendor adjusted close for these rows (their returns come from the closes)
             adj = pd.Series(float("nan"), index=frame.index)
         frame, adj = frame.loc[keep], adj.loc[keep]
@@ -108,6 +128,16 @@ def new_rows(
         }
     )
     return out[LONG_COLUMNS]
+
+
+def _unused_path(path: Path) -> Path:
+    """``path``, or ``<stem>-2<suffix>``, ... : a landed file is never overwritten (the warehouse
+    may have ingested it)."""
+    candidate, n = path, 1
+    while candidate.exists() or candidate.with_suffix(".part").exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
 
 
 def top_positions(warehouse: Path) -> pd.DataFrame:
@@ -173,7 +203,11 @@ def run_daily(
     frames = []
     for ticker in tickers:
         last = stored.get(ticker)
-        since = last[0] - timedelta(days=OVERLAP_DAYS) if last else start
+        if last is None:
+            since = start
+        else:  # from a little before the chaining base day (at or before the last day)
+            since = min(last.last_day, last.base_day or last.last_day)
+            since -= timedelta(days=OVERLAP_DAYS)
         rows = new_rows(ticker, fetch(ticker, since.isoformat(), None), last)
         if not rows.empty:
             frames.append(rows)
@@ -188,7 +222,7 @@ def run_daily(
     landed = None
     if not added.empty:
         first, last_day = added["date"].min(), added["date"].max()
-        landed = landing / f"yahoo-{first}_{last_day}.csv"
+        landed = _unused_path(landing / f"yahoo-{first}_{last_day}.csv")
         partial = landed.with_suffix(".part")  # not matched by the glob until complete
         added.to_csv(partial, index=False)
         partial.replace(landed)

@@ -229,7 +229,7 @@ def test_a_parquet_macro_file_with_typed_columns(tmp_path):
     assert build.query(
         "select series, observation_date, available_date from int_macro_series"
         " where series = 'GPRD'"
-    ) == [("GPRD", days[4].date(), days[4].date() + timedelta(days=1))]
+    ) == [("GPRD", days[4].date(), days[4].date() + timedelta(days=7))]  # posted weekly
 
 
 def test_a_macro_file_without_a_value_column_stops_the_build(tmp_path):

@@ -83,3 +83,35 @@ def test_process_map_counts_each_result():
         progress.expect(6, "tasks")
         assert process_map(abs, [-1, -2, -3, 4, 5, -6], 2, chunksize=2) == [1, 2, 3, 4, 5, 6]
     assert reporter.done == 6
+
+
+def test_two_threads_report_their_own_steps():
+    import threading
+
+    done = {}
+
+    def step(name: str, n: int) -> None:
+        with progress.model_progress(name, every=0) as reporter:
+            progress.expect(n, "tasks")
+            for _ in range(n):
+                time.sleep(0.001)
+                progress.advance()
+            done[name] = (reporter.total, reporter.done)
+
+    threads = [threading.Thread(target=step, args=(f"m{k}", 20 + k)) for k in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert done == {"m0": (20, 20), "m1": (21, 21)}
+
+
+def test_a_broken_stream_does_not_fail_the_step(monkeypatch):
+    class Broken(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError
+
+    with progress.model_progress("piped", every=0.01, stream=Broken()):
+        time.sleep(0.05)
+    monkeypatch.setenv("ETFW_PROGRESS_SECONDS", "inf")
+    assert progress.interval_seconds() == progress.DEFAULT_SECONDS

@@ -5,7 +5,10 @@
     Per series and day: its latest value available on or before the day (`series_value` of
     int_macro_series), its value `macro_change_days` (182) calendar days earlier, and for a
     geopolitical-risk series its median over geo_baseline_days (730). Status: `unavailable`
-    (no value yet), `stale` (the latest is older than macro_max_staleness_days, 45) or `ok`.
+    (no value yet), `stale` (the latest is older than macro_max_staleness_days, 45),
+    `warming_up` (a rate or spread without a value 182 days back yet) or `ok`. On a day, a
+    series shows the newest observation available by then (a late row for an older date does
+    not replace it).
 
       rate_pressure   = clamp((long yield now - 182 days ago) / rate_pressure_full_pp, -1, 1)
       credit_pressure = clamp((credit spread now - 182 days ago) / credit_pressure_full_pp, -1, 1)
@@ -42,7 +45,7 @@ calendar as (
     where is_trading_day
 ),
 
-observations as (
+with_baseline as (
     select
         *,
         median(series_value) over (
@@ -50,9 +53,26 @@ observations as (
             order by available_date
             range between interval ({{ var('geo_baseline_days') }} - 1) day preceding
             and current row
-        ) as series_baseline
+        ) as series_baseline,
+        -- the newest observation date known once this row is available (ties included)
+        max(observation_date) over (
+            partition by series
+            order by available_date
+            range between unbounded preceding and current row
+        ) as newest_known
     from {{ ref('int_macro_series') }}
     where role is not null
+),
+
+-- what the state may show on a day: per series and available_date, the newest observation
+-- known by then (a late row for an older date, or several rows released at once, never
+-- stand in for a newer observation already known)
+observations as (
+    select * exclude (newest_known) from with_baseline
+    where observation_date = newest_known
+    qualify row_number() over (
+        partition by series, available_date order by observation_date desc
+    ) = 1
 ),
 
 series as (
@@ -109,6 +129,12 @@ series_state as (
             when
                 latest.date - latest.available_date > {{ var('macro_max_staleness_days') }}
                 then 'stale'
+            -- a change needs a value macro_change_days back: until then no pressure, and the
+            -- series does not speak for its region (the GLOBAL one does)
+            when
+                latest.role in ('long_rate', 'credit_spread')
+                and earlier.series_value_before is null
+                then 'warming_up'
             else 'ok'
         end as status
     from latest

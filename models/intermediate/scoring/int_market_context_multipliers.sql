@@ -169,6 +169,9 @@ unbounded as (
             case
                 when pressures.{{ kind }}_status = 'unavailable'
                     then '{{ words }} neutral: no series of this role has data yet'
+                when pressures.{{ kind }}_status = 'warming_up'
+                    then '{{ words }} neutral: ' || pressures.{{ kind }}_series
+                        || ' has no value 182 days back yet'
                 when pressures.{{ kind }}_status = 'stale'
                     then '{{ words }} neutral: ' || pressures.{{ kind }}_series
                         || ' is stale (latest observation '
