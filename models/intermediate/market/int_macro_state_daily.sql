@@ -71,8 +71,8 @@ observations as (
     select * exclude (newest_known) from with_baseline
     where observation_date = newest_known
     qualify row_number() over (
-        partition by series, available_date order by observation_date desc
-    ) = 1
+            partition by series, available_date order by observation_date desc
+        ) = 1
 ),
 
 series as (
