@@ -17,7 +17,7 @@ YAHOO_COLUMNS = ["Open", "High", "Low", "Close", "Adj Close", "Volume"]
 Fetch = Callable[[str, str | None, str | None], pd.DataFrame]
 
 
-def _fetch_with_yfinance(ticker: str, start: str | None, end: str | None) -> pd.DataFrame:
+def fetch_with_yfinance(ticker: str, start: str | None, end: str | None) -> pd.DataFrame:
     try:
         import yfinance
     except ImportError as exc:  # pragma: no cover - depends on the optional extra
@@ -66,7 +66,7 @@ def download_yahoo(
     An empty response (unknown ticker, no data in the range) is an error naming the ticker
     rather than an empty file the build would then reject.
     """
-    fetch = fetch or _fetch_with_yfinance
+    fetch = fetch or fetch_with_yfinance
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for ticker in tickers:

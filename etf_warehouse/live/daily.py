@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etf_warehouse.ingest.download import Fetch, _fetch_with_yfinance, to_yahoo_frame
+from etf_warehouse.ingest.download import Fetch, fetch_with_yfinance, to_yahoo_frame
 from etf_warehouse.live.pipeline import LivePipeline
 
 LONG_COLUMNS = ["date", "ticker", "open", "high", "low", "close", "volume", "adj_close"]
@@ -195,7 +195,7 @@ def run_daily(
     echo: Callable[[str], None] = print,
 ) -> DailyResult:
     """One daily run (see the module docstring)."""
-    fetch = fetch or _fetch_with_yfinance
+    fetch = fetch or fetch_with_yfinance
     landing.mkdir(parents=True, exist_ok=True)
     warehouse = Path(warehouse).resolve()
     tickers = universe_tickers(universe_path)

@@ -35,6 +35,7 @@ BAD_ROWS = [
     ("2012-05-03", "GPRD", "-5", "", "value_not_positive"),
     ("2012-05-04", "DGS10", "2.0", "2012-05-01", "available_before_observation"),
     ("2012-05-07", "", "2.0", "", "series_missing"),
+    ("2012-05-08", "DGS10", "9.9", "", "duplicate_observation"),  # a second row for a day
 ]
 
 

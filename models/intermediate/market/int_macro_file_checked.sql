@@ -72,59 +72,56 @@ dated as (
     from typed
 ),
 
-ranked as (
+-- the reason, duplicates included: among the usable rows of a series and date, every copy
+-- after the first available (then the first line)
+reasoned as (
     select
         *,
-        row_number() over (
-            partition by series, observation_date
-            order by available_date, source_line
-        ) as copy_no
+        case
+            when row_reason is not null then row_reason
+            when row_number() over (
+                    partition by series, observation_date, row_reason is null
+                    order by available_date, source_line
+                ) > 1
+                then 'duplicate_observation'
+        end as quarantine_reason
     from dated
-    where row_reason is null
 ),
 
 final as (
     select
-        dated.source_file,
-        dated.source_line,
-        dated.series,
-        dated.observation_date,
-        dated.available_date,
-        case when dated.row_reason is null then dated.parsed_value end as observed_value,
-        dated.date_text,
-        dated.value_text,
-        dated.available_date_text,
-        coalesce(
-            dated.row_reason,
-            case when ranked.copy_no > 1 then 'duplicate_observation' end
-        ) as quarantine_reason,
-        case coalesce(
-            dated.row_reason,
-            case when ranked.copy_no > 1 then 'duplicate_observation' end
-        )
+        source_file,
+        source_line,
+        series,
+        observation_date,
+        available_date,
+        case when quarantine_reason is null then parsed_value end as observed_value,
+        date_text,
+        value_text,
+        available_date_text,
+        quarantine_reason,
+        case quarantine_reason
             when 'series_missing' then 'the row names no series'
             when 'date_unparseable'
-                then 'date ' || coalesce('''' || dated.date_text || '''', 'missing')
+                then 'date ' || coalesce('''' || date_text || '''', 'missing')
                     || ' is not a date (YYYY-MM-DD)'
             when 'value_missing'
-                then 'no value' || case when dated.value_text = '.' then ' (''.'')' else '' end
+                then 'no value' || case when value_text = '.' then ' (''.'')' else '' end
             when 'value_not_a_number'
-                then 'value ''' || dated.value_text || ''' is not a finite number'
+                then 'value ''' || value_text || ''' is not a finite number'
             when 'available_date_unparseable'
-                then 'available_date ''' || dated.available_date_text
+                then 'available_date ''' || available_date_text
                     || ''' is not a date (YYYY-MM-DD)'
             when 'available_before_observation'
-                then 'available_date ' || dated.given_available_date
-                    || ' is before the date it describes, ' || dated.observation_date
+                then 'available_date ' || given_available_date
+                    || ' is before the date it describes, ' || observation_date
             when 'value_not_positive'
-                then 'a ' || dated.role || ' series cannot be ' || dated.value_text
+                then 'a ' || role || ' series cannot be ' || value_text
             when 'duplicate_observation'
-                then 'another row of ' || dated.series || ' for ' || dated.observation_date
+                then 'another row of ' || series || ' for ' || observation_date
                     || ' was available earlier (or on an earlier line): the first release is kept'
         end as quarantine_detail
-    from dated
-    left outer join ranked
-        on dated.source_line = ranked.source_line
+    from reasoned
 )
 
 select * from final
