@@ -5,18 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.e2e.dbt_runner import DbtResult, dbt_build
-
 pytestmark = pytest.mark.e2e
 
-# Six years: the scoring history (a year of prices, then two of forecast training) covers the
-# last three, including the undeclared consolidation of the SNAS.AX analogue.
-SAMPLE_VARS = {"sample_n_etfs": 30, "sample_years": 6}
-
-
-@pytest.fixture(scope="module")
-def sample_build(tmp_path_factory) -> DbtResult:
-    return dbt_build(tmp_path_factory.mktemp("sample"), SAMPLE_VARS)
+# `sample_build` (tests/e2e/conftest.py): the 30-fund, 6-year sample, built once a session.
 
 
 def test_core_tables_are_populated(sample_build):

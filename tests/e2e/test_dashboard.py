@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from etf_warehouse.publish import publish_snapshot
-from tests.e2e.dbt_runner import PROJECT_ROOT, dbt_build
+from tests.e2e.dbt_runner import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -52,13 +52,12 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def snapshot(tmp_path_factory) -> Path:
+def snapshot(tmp_path_factory, sample_build) -> Path:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium); browser test skipped")
-    root = tmp_path_factory.mktemp("dashboard")
-    build = dbt_build(root, {"sample_n_etfs": 30, "sample_years": 6})
-    path = root / "published" / "snapshot.duckdb"
-    publish_snapshot(build.database, path, run_results=root / "target" / "run_results.json")
+    path = tmp_path_factory.mktemp("dashboard") / "published" / "snapshot.duckdb"
+    run_results = sample_build.database.parent / "target" / "run_results.json"
+    publish_snapshot(sample_build.database, path, run_results=run_results)
     return path
 
 

@@ -8,8 +8,6 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests.e2e.dbt_runner import dbt_build
-
 pytestmark = pytest.mark.e2e
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -27,8 +25,8 @@ def test_the_notebook_is_its_generator_output():
     assert all(not c.get("outputs") for c in stored.cells)  # stored without outputs
 
 
-def test_the_notebook_runs_on_a_sample_build(tmp_path, monkeypatch):
-    build = dbt_build(tmp_path / "build", {"sample_n_etfs": 30, "sample_years": 6})
+def test_the_notebook_runs_on_a_sample_build(sample_build, monkeypatch):
+    build = sample_build
     monkeypatch.delenv("ETF_WAREHOUSE_SNAPSHOT_PATH", raising=False)
     monkeypatch.setenv("ETF_WAREHOUSE_PATH", str(build.database))
     notebook = nbformat.read(NOTEBOOKS / "analyst_tour.ipynb", as_version=4)
