@@ -2,7 +2,8 @@
 
 Quarterly retrains on purged, embargoed labels; each member's out-of-sample bias removed and the
 ensemble shrunk by out-of-sample skill (etf_warehouse.forecast.ml). A live refresh retrains
-only the current period's models and keeps the earlier forecasts.
+only the current period's models and keeps the earlier forecasts; it reads the panel's
+month-start rows and the current period's, not the whole panel.
 """
 
 from etf_warehouse.dbt_glue import (
@@ -11,7 +12,7 @@ from etf_warehouse.dbt_glue import (
     settings_from_config,
     with_date_columns,
 )
-from etf_warehouse.forecast.ml import ForecastSettings, walk_forward_forecasts
+from etf_warehouse.forecast.ml import ForecastSettings, live_panel_dates, walk_forward_forecasts
 from etf_warehouse.progress import reported
 
 
@@ -20,10 +21,21 @@ def build(dbt, session):
         ForecastSettings, dbt.config.get("forecast"), model=dbt.this.identifier, name="forecast"
     )
     refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
+    panel = dbt.ref("int_ml_panel")
+    calendar = earlier = None
+    if refresh_from is not None:
+        # a live refresh reads the month-start rows (training and calibration) and the rows of
+        # the periods it refits, not the whole panel; and the stored month-start forecasts
+        calendar = panel.aggregate("price_date").distinct().order("price_date").df()
+        month_starts, first_refit = live_panel_dates(calendar["price_date"], refresh_from, settings)
+        starts = ", ".join(f"date '{d:%Y-%m-%d}'" for d in month_starts)
+        on_starts = f"price_date in ({starts})" if len(month_starts) else "false"
+        panel = panel.filter(f"{on_starts} or price_date >= date '{first_refit:%Y-%m-%d}'")
+        earlier = session.sql(f"select * from {dbt.this} where {on_starts}").df()
+        calendar = calendar["price_date"]
     # in the order the model uses, a year at a time (one read of it all was the build's peak)
-    panel = frame_by_year(dbt.ref("int_ml_panel"), "price_date, ticker")
+    panel = frame_by_year(panel, "price_date, ticker")
     features = [c for c in panel.columns if c.startswith("f_")]
-    earlier = session.sql(f"select * from {dbt.this}").df() if refresh_from is not None else None
     return with_date_columns(
         walk_forward_forecasts(
             panel,
@@ -31,6 +43,7 @@ def build(dbt, session):
             settings,
             from_date=refresh_from,
             earlier=earlier,
+            calendar=calendar,
         ),
         ["price_date", "model_date", "train_start", "train_label_end"],
     )

@@ -17,6 +17,7 @@ from etf_warehouse.forecast.ml import (
     ForecastSettings,
     calibrate,
     cross_section_at_least,
+    live_panel_dates,
     month_starts,
     output_columns,
     walk_forward_forecasts,
@@ -422,6 +423,46 @@ def test_live_refresh_equals_the_full_pass(panel, forecasts, refresh_from):
         tail.reset_index(drop=True),
         forecasts.loc[forecasts["price_date"] >= refresh_from].reset_index(drop=True),
     )
+
+
+@pytest.mark.parametrize("refresh_from", ["2019-03-01", "2019-03-14", "2019-04-01"])
+def test_live_refresh_reading_only_the_rows_it_needs_equals_the_full_pass(
+    panel, forecasts, refresh_from
+):
+    """ml_forecasts' live read: the month-start rows, the rows from the first refitted retrain
+    on (live_panel_dates) and the stored month-start forecasts, with the whole calendar."""
+    refresh_from = pd.Timestamp(refresh_from)
+    calendar = pd.DatetimeIndex(panel["price_date"].unique())
+    starts, first = live_panel_dates(calendar, refresh_from, SETTINGS)
+    assert first <= refresh_from and first in month_starts(calendar, SETTINGS.retrain_months)
+    keep = panel["price_date"].isin(starts) | (panel["price_date"] >= first)
+    assert keep.mean() < 0.5  # it reads a part of the panel
+    earlier = forecasts.loc[
+        (forecasts["price_date"] < refresh_from) & forecasts["price_date"].isin(starts)
+    ]
+    tail = walk_forward_forecasts(
+        panel.loc[keep],
+        FEATURES,
+        SETTINGS,
+        from_date=refresh_from,
+        earlier=earlier,
+        calendar=calendar,
+    )
+    pd.testing.assert_frame_equal(
+        tail.reset_index(drop=True),
+        forecasts.loc[forecasts["price_date"] >= refresh_from].reset_index(drop=True),
+    )
+    # a date of the period it refits missing from the rows passed: refused, not predicted short
+    gone = calendar[calendar > first][0]
+    with pytest.raises(ValueError, match="lacks dates"):
+        walk_forward_forecasts(
+            panel.loc[keep & (panel["price_date"] != gone)],
+            FEATURES,
+            SETTINGS,
+            from_date=refresh_from,
+            earlier=earlier,
+            calendar=calendar,
+        )
 
 
 def test_live_refresh_with_forecasts_missing_fails(panel, forecasts):
