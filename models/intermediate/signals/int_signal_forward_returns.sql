@@ -1,3 +1,10 @@
+{#- In-file config: a live refresh updates this table incrementally (macro live_materialized). -#}
+{{ config(
+    materialized=live_materialized(),
+    incremental_strategy='tail',
+    tail_column='return_complete_date'
+) }}
+-- depends_on: {{ ref('int_refresh_window') }}, {{ ref('int_prices_adjusted') }}
 {#-
     Each fund's forward total return after every monthly signal date (the first trading day of
     a month), over 1, 5, 21 and 63 sessions, as the backtest would earn it: the signal is read
@@ -11,7 +18,28 @@
     only once the window is over: `return_complete_date` is the date of session s+1+h, the day
     the return becomes known. Everything dated by it (mart_signal_ic's as_of_date) uses only
     data dated on or before that day.
+
+    A live refresh computes only the windows complete on or after refresh_from. They enter at a
+    session no earlier than `first_entry` (the last session before refresh_from, less the
+    longest horizon and two), so it reads the returns from there: a window's return is a
+    difference of exact fixed-point sums, the same from any starting point. Each fund with
+    returns before that session starts from a zero row just before it (its index there).
 -#}
+{%- set refresh = is_incremental_refresh() and is_incremental() %}
+{%- if refresh and execute %}
+    {#- constants, so DuckDB prunes the returns it reads (see live_refresh_from) -#}
+    {%- set bounds = run_query(
+        'with sessions as (select price_date, trading_days_to_date as n from '
+        ~ ref('int_trading_calendar') ~ ' where is_trading_day), '
+        ~ 'first_entry as (select coalesce(max(n), 0) - ' ~ (signal_horizons() | max + 2)
+        ~ ' as n from sessions where price_date < ' ~ live_refresh_from() ~ ') '
+        ~ 'select first_entry.n, sessions.price_date::varchar from first_entry '
+        ~ 'left join sessions on sessions.n = first_entry.n - 1'
+    ) %}
+    {%- set first_entry = bounds.columns[0].values()[0] %}
+    {%- set before = bounds.columns[1].values()[0] %}
+    {%- set last_date_before = "date '" ~ before ~ "'" if before else "date '0001-01-01'" %}
+{%- endif %}
 
 with
 
@@ -39,6 +67,18 @@ log_returns as (
     from {{ ref('int_backtest_returns') }} as returns
     inner join sessions
         on returns.date = sessions.session_date
+    {%- if refresh %}
+    where returns.date > {{ last_date_before }}
+    union all
+    -- a zero row just before the first session read, for each fund with returns before it
+    -- (rows on a day up to the last session before it fall in a session before it)
+    select distinct
+        ticker,
+        {{ first_entry }} - 1 as session_number,
+        0::bigint as log_return_fp
+    from {{ ref('int_prices_adjusted') }}
+    where price_date <= {{ last_date_before }} and daily_return is not null
+    {%- endif %}
 ),
 
 cumulative as (
@@ -67,6 +107,9 @@ windows as (
     cross join horizons
     asof inner join sessions as exits
         on exits.session_number >= signal_dates.session_number + 1 + horizons.horizon_sessions
+    {%- if refresh %}
+    where exits.session_date >= {{ live_refresh_from() }}
+    {%- endif %}
 ),
 
 funds as (
