@@ -18,8 +18,29 @@
     more than `max_zero_volume_share` of days without trades), missing_inputs (a component input
     is null), unclassified (asset class still pending), universe_too_small (fewer than
     `min_universe_size` candidates that day).
+
+    A live refresh computes the days on or after refresh_from. It reads each fund's price rows
+    from `window_3m` rows before its last row before refresh_from (that row serves the first
+    new days, and its 3-month sums need the rows before it), and the other inputs from
+    `inputs_since`, the oldest date such a row can have and still serve a new day (`grace` + 3
+    sessions before refresh_from), a constant DuckDB prunes by.
 -#}
 {%- set grace = var('delisting_grace_sessions') %}
+{%- set refresh = is_incremental_refresh() and is_incremental() %}
+{%- set inputs_since = none %}
+{%- if refresh and execute %}
+    {%- set inputs_since = run_query(
+        'with last_before as (select ticker, max(price_date) as price_date from '
+        ~ ref('int_prices_adjusted') ~ ' where price_date < ' ~ live_refresh_from()
+        ~ ' group by ticker), oldest_served as (select min(price_date) as price_date from ('
+        ~ 'select price_date from ' ~ ref('int_trading_calendar') ~ ' where is_trading_day'
+        ~ ' and price_date < ' ~ live_refresh_from() ~ ' order by price_date desc limit '
+        ~ (grace + 3) ~ ')) select least(min(last_before.price_date), '
+        ~ live_refresh_from() ~ ')::varchar from last_before, oldest_served'
+        ~ ' where last_before.price_date >= oldest_served.price_date'
+    ).columns[0].values()[0] %}
+    {%- set inputs_since = "date '" ~ inputs_since ~ "'" if inputs_since else live_refresh_from() %}
+{%- endif %}
 
 with
 
@@ -29,6 +50,17 @@ calendar as (
         is_trading_day,
         trading_days_to_date
     from {{ ref('int_trading_calendar') }}
+),
+
+first_read as (
+    -- in a live refresh, each fund's first row read: window_3m rows before its last row before
+    -- refresh_from (none in a full build, which reads every row)
+    select
+        ticker,
+        max(obs_index) - {{ var('window_3m') }} as first_obs_index
+    from {{ ref('int_prices_adjusted') }}
+    where {{ 'price_date < ' ~ live_refresh_from() if refresh else 'false' }}
+    group by ticker
 ),
 
 prices as (
@@ -45,6 +77,9 @@ prices as (
     from {{ ref('int_prices_adjusted') }} as adjusted
     inner join calendar
         on adjusted.price_date = calendar.price_date
+    left outer join first_read
+        on adjusted.ticker = first_read.ticker
+    where adjusted.obs_index >= coalesce(first_read.first_obs_index, 0)
     window
         last_3m as {{ trailing_rows(var('window_3m'), 'adjusted.ticker', 'adjusted.price_date') }}
 ),
@@ -80,26 +115,32 @@ grid as (
         on
             offsets.first_session + offsets.days_since_price = trading_days.trading_days_to_date
             and trading_days.is_trading_day
+    {{- live_since('trading_days.price_date', live_refresh_from()) }}
 ),
 
 features as (
     select * from {{ ref('int_etf_features_daily') }}
+    {{- live_since('price_date', inputs_since) }}
 ),
 
 garch as (
     select * from {{ ref('garch_volatility') }}
+    {{- live_since('date', inputs_since) }}
 ),
 
 betas_kalman as (
     select * from {{ ref('beta_kalman') }}
+    {{- live_since('price_date', inputs_since) }}
 ),
 
 betas_rolling as (
     select * from {{ ref('int_betas_rolling') }}
+    {{- live_since('price_date', inputs_since) }}
 ),
 
 forecasts as (
     select * from {{ ref('ml_forecasts') }}
+    {{- live_since('price_date', inputs_since) }}
 ),
 
 -- One row per fund and price date with every input, merged by fund and date (macro

@@ -1,10 +1,18 @@
+{{ config(
+    materialized=live_materialized(),
+    incremental_strategy='tail',
+    tail_column='date',
+    on_schema_change='fail'
+) }}
 {#-
-    One row per ticker and day that survived cleaning, with total returns.
+    One row per ticker and day that survived cleaning, with total returns. A live refresh
+    copies only the rows int_prices_adjusted recomputed (dated on or after refresh_from).
 -#}
 with
 
 adjusted as (
     select * from {{ ref('int_prices_adjusted') }}
+    {{- live_tail('price_date') }}
 ),
 
 final as (
