@@ -13,7 +13,7 @@ from etf_warehouse.dbt_glue import (
     worker_count,
 )
 from etf_warehouse.progress import reported
-from etf_warehouse.risk.garch import GarchSettings, garch_fits_panel
+from etf_warehouse.risk.garch import GarchSettings, garch_fits_panel, refits_from
 
 
 def build(dbt, session):
@@ -23,13 +23,16 @@ def build(dbt, session):
     )
     workers = config_value(dbt.config.get("python_workers"), int, key="python_workers", model=this)
     refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
-    returns = (
-        dbt.ref("int_prices_adjusted")
-        .filter("daily_return is not null")
-        .project("ticker, price_date as date, daily_return")
-        .df()
-    )
-    earlier = session.sql(f"select * from {dbt.this}").df() if refresh_from is not None else None
+    returns = dbt.ref("int_prices_adjusted").filter("daily_return is not null")
+    if refresh_from is not None:
+        # usually no refit falls in the new days: then nothing to read or fit
+        dates = returns.project("price_date").distinct().df()["price_date"]
+        if not refits_from(dates, settings, refresh_from):
+            returns = returns.limit(0)
+    returns = returns.project("ticker, price_date as date, daily_return").df()
+    earlier = None
+    if refresh_from is not None and not returns.empty:
+        earlier = session.sql(f"select * from {dbt.this}").df()
     return with_date_columns(
         garch_fits_panel(
             returns,

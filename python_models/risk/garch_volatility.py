@@ -7,6 +7,8 @@ garch_state) over the new returns only, refiltering the whole history of a fund 
 must (etf_warehouse.risk.garch.garch_volatility_tail).
 """
 
+import pandas as pd
+
 from etf_warehouse.dbt_glue import (
     earlier_rows,
     live_refresh_from,
@@ -38,20 +40,37 @@ def build(dbt, session):
             garch_volatility_panel(returns.project(columns).df(), fits, settings), DATE_COLUMNS
         )
     since = f"date '{refresh_from.date()}'"
+    recent = f"date '{(refresh_from - pd.Timedelta(days=550)).date()}'"
     earlier = earlier_rows(
         session,
         dbt.this,
         ["ewma_state", "garch_state"],
+        # each fund's last BAND_WINDOW rows and its count of rows: the windows sort only the
+        # last ~550 days of rows (a fund with fewer of its last rows in them, all its rows)
         f"""
+        with counts as (
+            select
+                ticker,
+                count(*) as n_obs,
+                count(*) filter (where date >= {recent}) as n_recent
+            from {dbt.this}
+            where date < {since}
+            group by ticker
+        )
         select
-            ticker,
-            date,
-            ewma_state,
-            garch_state,
-            count(*) over (partition by ticker) as n_obs
-        from {dbt.this}
-        where date < {since}
-        qualify row_number() over (partition by ticker order by date desc) <= {BAND_WINDOW}
+            earlier.ticker,
+            earlier.date,
+            earlier.ewma_state,
+            earlier.garch_state,
+            counts.n_obs
+        from {dbt.this} as earlier
+        inner join counts
+            on earlier.ticker = counts.ticker
+        where
+            earlier.date < {since}
+            and (earlier.date >= {recent} or counts.n_recent < least(counts.n_obs, {BAND_WINDOW}))
+        qualify row_number() over (partition by earlier.ticker order by earlier.date desc)
+            <= {BAND_WINDOW}
         """,
     )
     volatility = garch_volatility_tail(

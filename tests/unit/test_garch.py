@@ -23,6 +23,7 @@ from etf_warehouse.risk.garch import (
     mean_forecast_factors,
     persistence,
     refit_dates,
+    refits_from,
 )
 from etf_warehouse.sample import SampleConfig, generate_sample_market
 
@@ -329,6 +330,15 @@ def test_refit_dates_every_few_years_on_calendar_years_not_the_data_start():
     # dropping the early years keeps the schedule (it is anchored on the calendar)
     assert list(refit_dates(dates[dates >= "2016-03-01"], 36)) == list(every_three[1:])
     assert GarchSettings().refit_months == 36
+
+
+def test_refits_from_says_whether_a_refresh_has_a_refit_to_make():
+    dates = pd.bdate_range("2013-06-03", "2022-12-30")
+    settings = GarchSettings()  # every three years: 2016-01-01, 2019-01-01, 2022-01-03
+    assert refits_from(dates, settings, pd.Timestamp("2022-01-03"))
+    assert not refits_from(dates, settings, pd.Timestamp("2022-01-04"))
+    assert not refits_from(dates, settings, pd.Timestamp("2022-12-30"))
+    assert refits_from(pd.bdate_range("2013-06-03", "2025-01-02"), settings, pd.Timestamp("2025"))
 
 
 @pytest.mark.parametrize("months", [0, 5, 7, 13, -3, 18, 30])
