@@ -4,6 +4,7 @@
     incremental_strategy='tail',
     tail_column='as_of_date'
 ) }}
+-- depends_on: {{ ref('int_beta_inputs') }}
 {#-
     One row per trading day and live fund: every scoring input as of the fund's latest clean
     price row on or before that day, and whether the fund is eligible to be scored.
@@ -23,7 +24,8 @@
     from `window_3m` rows before its last row before refresh_from (that row serves the first
     new days, and its 3-month sums need the rows before it), and the other inputs from
     `inputs_since`, the oldest date such a row can have and still serve a new day (`grace` + 3
-    sessions before refresh_from), a constant DuckDB prunes by.
+    sessions before refresh_from), a constant DuckDB prunes by; the rolling betas it computes
+    itself from there (macros/market/rolling_betas.sql), as the view would over every day.
 -#}
 {%- set grace = var('delisting_grace_sessions') %}
 {%- set refresh = is_incremental_refresh() and is_incremental() %}
@@ -134,7 +136,12 @@ betas_kalman as (
 ),
 
 betas_rolling as (
+    {%- if inputs_since %}
+    -- the view int_betas_rolling computes every day's: a live refresh needs the last ones
+    select * from ({{ rolling_betas(inputs_since) }}) as rolling
+    {%- else %}
     select * from {{ ref('int_betas_rolling') }}
+    {%- endif %}
     {{- live_since('price_date', inputs_since) }}
 ),
 
