@@ -20,8 +20,15 @@ declared as (
 ),
 
 cleaned as (
+    -- the columns read below only: the window sort carries every column it is given
     select
-        *,
+        ticker,
+        price_date,
+        log_move_vs_prev,
+        vendor_adj_close,
+        detected_split_ratio,
+        split_evidence,
+        is_detected_split,
         lag(close) over by_ticker as prev_close
     from {{ ref('int_prices_cleaned') }}
     window by_ticker as (partition by ticker order by price_date)

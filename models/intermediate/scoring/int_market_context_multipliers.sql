@@ -1,3 +1,9 @@
+{#- In-file config: a live refresh updates this table incrementally (macro live_materialized). -#}
+{{ config(
+    materialized=live_materialized(),
+    incremental_strategy='tail',
+    tail_column='as_of_date'
+) }}
 {#-
     Macro and geopolitical multipliers of every fund on every scored day.
 
@@ -24,6 +30,10 @@
     place that rule lives). With var
     `market_context_adjustment` false both multipliers are exactly 1 (the plain score); the
     sensitivities and pressures are still reported.
+
+    A live refresh computes the days on or after refresh_from, as int_etf_rankings, which reads
+    them: a revision of older macro rows reaches the earlier days of both at the next full
+    build (docs/market_context.md).
 -#}
 {#- a var passed on the command line as the string "false" must switch it off too -#}
 {%- set adjust = var('market_context_adjustment') %}
@@ -40,6 +50,7 @@ universe as (
         ticker,
         risk_category is not null as is_classified
     from {{ ref('int_scoring_universe') }}
+    {{- live_tail('as_of_date') }}
 ),
 
 etfs as (
