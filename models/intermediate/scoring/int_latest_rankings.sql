@@ -9,6 +9,8 @@
 -#}
 select today.*
 from {{ ref('int_etf_rankings') }} as today
-where today.as_of_date = (
-    select max(every_day.as_of_date) from {{ ref('int_etf_rankings') }} as every_day
-)
+where
+    today.as_of_date = (
+        select max(every_day.as_of_date)
+        from {{ ref('int_etf_rankings') }} as every_day
+    )
