@@ -302,8 +302,10 @@ def live_panel_dates(
     calendar = pd.DatetimeIndex(calendar).unique().sort_values()
     retrains = month_starts(calendar, settings.retrain_months)
     before = retrains[retrains <= from_date]
-    first = before[-1] if len(before) else calendar[0]
-    return month_starts(calendar), first
+    if len(before):
+        return month_starts(calendar), before[-1]
+    # no retrain yet: every row (none at all in an empty panel)
+    return month_starts(calendar), calendar[0] if len(calendar) else from_date
 
 
 def _by_date_and_ticker(panel: pd.DataFrame) -> pd.DataFrame:

@@ -465,6 +465,14 @@ def test_live_refresh_reading_only_the_rows_it_needs_equals_the_full_pass(
         )
 
 
+def test_live_panel_dates_before_any_retrain_and_on_an_empty_panel():
+    calendar = pd.bdate_range("2020-01-01", "2020-02-28")
+    starts, first = live_panel_dates(calendar, pd.Timestamp("2019-06-03"), SETTINGS)
+    assert first == calendar[0] and list(starts) == [calendar[0], pd.Timestamp("2020-02-03")]
+    starts, first = live_panel_dates(pd.DatetimeIndex([]), pd.Timestamp("2020-01-02"), SETTINGS)
+    assert first == pd.Timestamp("2020-01-02") and starts.empty
+
+
 def test_live_refresh_with_forecasts_missing_fails(panel, forecasts):
     earlier = forecasts.loc[forecasts["price_date"] < pd.Timestamp("2019-03-01")]
     # one fund's month-start forecast of an earlier period is gone: the history is incomplete
