@@ -16,6 +16,12 @@ Examples::
 
     .venv/bin/python benchmarks/live_benchmark.py                    # 150 funds x 20 years
     .venv/bin/python benchmarks/live_benchmark.py --n-etfs 30 --years 6 --days 3 --check
+    .venv/bin/python benchmarks/live_benchmark.py --days 3 --check \
+        --source '../shared/data/stooq_us_etfs*/*.txt'       # real files instead of the sample
+
+With ``--source`` the files a glob matches (Stooq, Yahoo or long CSV, as a build reads them)
+are replayed instead of the sample: rewritten as long files, their last ``--days`` trading days
+held back (``etf_warehouse.live.prepare_file_replay``).
 
 Results are also written as JSON to ``benchmarks/out/``.
 """
@@ -34,7 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from etf_warehouse.compare import compare_warehouses
-from etf_warehouse.live import LivePipeline, prepare_replay
+from etf_warehouse.live import LivePipeline, prepare_file_replay, prepare_replay
 from etf_warehouse.sample import SampleConfig
 
 
@@ -51,11 +57,24 @@ def main() -> int:
         help="start from the history warehouse an earlier run left in --dir (history.duckdb) "
         "instead of building it again; the full build's time is the earlier run's",
     )
+    parser.add_argument("--source", help="glob of CSV price files to replay instead of the sample")
+    parser.add_argument("--format", help="their prices_format (default: detected per file)")
+    parser.add_argument("--universe", help="with --source: a universe CSV (var universe_path)")
     args = parser.parse_args()
 
     work = Path(args.dir or tempfile.mkdtemp(prefix="live-bench-"))
-    config = SampleConfig(n_etfs=args.n_etfs, years=args.years)
-    files = prepare_replay(config, work, args.days)
+    if args.source:
+        files = prepare_file_replay(
+            args.source,
+            work,
+            args.days,
+            prices_format=args.format,
+            universe_path=args.universe and str(Path(args.universe).resolve()),
+        )
+        label = f"files {args.source}"
+    else:
+        files = prepare_replay(SampleConfig(n_etfs=args.n_etfs, years=args.years), work, args.days)
+        label = f"{args.n_etfs} funds, {args.years:g} years"
     pipeline = LivePipeline(files.dbt_vars, warehouse=work / "live.duckdb", echo=print)
     history, history_seconds = work / "history.duckdb", work / "history.seconds"
     if args.reuse and history.exists() and history_seconds.exists():
@@ -67,9 +86,7 @@ def main() -> int:
         full = pipeline.full_build()
         _copy_warehouse(work / "live.duckdb", history)
         history_seconds.write_text(f"{full}\n")
-    print(
-        f"full dbt build of the history ({args.n_etfs} funds, {args.years:g} years): {full:.1f} s"
-    )
+    print(f"full dbt build of the history ({label}): {full:.1f} s")
     refreshes = []  # the whole refresh() call: file checks, dbt run, reading the result
     for k, day in enumerate(files.days, 1):
         files.land(day)
@@ -91,8 +108,9 @@ def main() -> int:
         f"full build (first refresh, which parses the project: {refreshes[0]:.2f} s)"
     )
     report = {
-        "n_etfs": args.n_etfs,
-        "years": args.years,
+        "source": args.source or "sample",
+        "n_etfs": None if args.source else args.n_etfs,
+        "years": None if args.source else args.years,
         "full_build_seconds": full,
         "refresh_seconds": refreshes,
         "median_refresh_seconds": median,
@@ -111,7 +129,7 @@ def main() -> int:
         report["tables_differing"] = differing["differing"]
     out = Path(__file__).parent / "out"
     out.mkdir(exist_ok=True)
-    name = f"live_{args.n_etfs}x{args.years:g}.json"
+    name = "live_files.json" if args.source else f"live_{args.n_etfs}x{args.years:g}.json"
     (out / name).write_text(json.dumps(report, indent=2))
     return 0
 

@@ -230,19 +230,33 @@ def _replay(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    from etf_warehouse.live import LiveError, LivePipeline, prepare_replay
+    from etf_warehouse.live import LiveError, LivePipeline, prepare_file_replay, prepare_replay
     from etf_warehouse.sample import SampleConfig
 
     directory = Path(args.dir)
-    config = SampleConfig(
-        n_etfs=args.n_etfs, years=args.years, seed=args.seed, end_date=args.end_date
-    )
-    print(
-        f">> writing the sample market ({args.n_etfs} funds, {args.years:g} years) under "
-        f"{directory}",
-        file=sys.stderr,
-    )
-    files = prepare_replay(config, directory, args.days)
+    if args.prices:
+        print(f">> rewriting {args.prices} as long files under {directory}", file=sys.stderr)
+        try:
+            files = prepare_file_replay(
+                args.prices,
+                directory,
+                args.days,
+                prices_format=args.format,
+                universe_path=args.universe and str(Path(args.universe).resolve()),
+            )
+        except ValueError as error:
+            print(f"etfw replay: {error}", file=sys.stderr)
+            return 1
+    else:
+        config = SampleConfig(
+            n_etfs=args.n_etfs, years=args.years, seed=args.seed, end_date=args.end_date
+        )
+        print(
+            f">> writing the sample market ({args.n_etfs} funds, {args.years:g} years) under "
+            f"{directory}",
+            file=sys.stderr,
+        )
+        files = prepare_replay(config, directory, args.days)
     pipeline = LivePipeline(
         dbt_vars=files.dbt_vars,
         warehouse=Path(args.warehouse or directory / "etf_warehouse.duckdb"),
@@ -387,7 +401,8 @@ def main(argv: list[str] | None = None) -> int:
 
     replay = sub.add_parser(
         "replay",
-        help="feed the sample market day by day through the live pipeline (demo, tests)",
+        help="feed the sample market (or your own price files) day by day through the live "
+        "pipeline (demo, tests)",
     )
     replay.add_argument("--dir", default="warehouse/replay", help="files, warehouse, snapshot")
     replay.add_argument("--days", type=int, default=10, help="trading days to replay")
@@ -395,6 +410,13 @@ def main(argv: list[str] | None = None) -> int:
     replay.add_argument("--years", type=float, default=20.0)
     replay.add_argument("--seed", type=int, default=20_240_601)
     replay.add_argument("--end-date", default="2025-12-31")
+    replay.add_argument(
+        "--prices",
+        help="replay these CSV price files (a glob) instead of the sample: their last --days "
+        "trading days are held back and landed one at a time",
+    )
+    replay.add_argument("--format", help="with --prices: their prices_format (default: detected)")
+    replay.add_argument("--universe", help="with --prices: a universe CSV (var universe_path)")
     replay.add_argument("--pause", type=float, default=0.0, help="seconds to wait between days")
     replay.add_argument("--warehouse", help="warehouse file (default: DIR/etf_warehouse.duckdb)")
     replay.add_argument("--snapshot", help="snapshot (default: DIR/published/etf_warehouse.duckdb)")

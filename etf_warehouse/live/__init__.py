@@ -26,6 +26,7 @@ Modules: :mod:`.pipeline` (:class:`LivePipeline`: files, refresh, publish, watch
 
 from etf_warehouse.live.pipeline import (
     LIVE_EXCLUDE,
+    LIVE_PATH,
     LIVE_SELECT,
     LIVE_TARGET,
     PROJECT_DIR,
@@ -33,10 +34,11 @@ from etf_warehouse.live.pipeline import (
     LivePipeline,
     RefreshResult,
 )
-from etf_warehouse.live.replay import ReplayFiles, prepare_replay
+from etf_warehouse.live.replay import ReplayFiles, prepare_file_replay, prepare_replay
 
 __all__ = [
     "LIVE_EXCLUDE",
+    "LIVE_PATH",
     "LIVE_SELECT",
     "LIVE_TARGET",
     "PROJECT_DIR",
@@ -44,5 +46,6 @@ __all__ = [
     "LivePipeline",
     "RefreshResult",
     "ReplayFiles",
+    "prepare_file_replay",
     "prepare_replay",
 ]
