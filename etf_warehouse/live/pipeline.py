@@ -71,6 +71,7 @@ class LivePipeline:
     echo: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr))
     _runner: object | None = field(default=None, init=False, repr=False)
     _manifest: object | None = field(default=None, init=False, repr=False)
+    _last_target: Path | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.dbt_vars.get("prices_path"):
@@ -78,6 +79,13 @@ class LivePipeline:
         self.warehouse = Path(self.warehouse).resolve()
 
     # -- dbt -------------------------------------------------------------------------------
+    def _target(self, live: bool) -> Path:
+        """dbt's target folder: the refreshes' own, and another for full builds, so each keeps
+        the partial-parse state of its own vars (a change of vars makes dbt parse the whole
+        project again: about 4.4 s against 0.4 s). A cron job's refresh in a new process then
+        starts from the last evening's parse."""
+        return PROJECT_DIR / (self.target_path if live else f"{self.target_path}-full")
+
     def _invoke(self, runner: object, args: list[str], live: bool) -> object:
         dbt_vars = {**self.dbt_vars, "live_refresh": True} if live else dict(self.dbt_vars)
         argv = [
@@ -89,12 +97,13 @@ class LivePipeline:
             "--profiles-dir",
             str(PROJECT_DIR),
             "--target-path",
-            str(PROJECT_DIR / self.target_path),
+            str(self._target(live)),
             "--quiet",
         ]
         result = dbt_internals.invoke(
             runner, argv, project_dir=PROJECT_DIR, warehouse=self.warehouse
         )
+        self._last_target = self._target(live)
         if not result.success:
             raise LiveError(f"dbt {args[0]} failed: {dbt_internals.failure_detail(result)}")
         return result
@@ -208,7 +217,7 @@ class LivePipeline:
                 "--snapshot",
                 str(self.snapshot),
                 "--run-results",
-                str(PROJECT_DIR / self.target_path / "run_results.json"),
+                str((self._last_target or self._target(True)) / "run_results.json"),
             ],
             capture_output=True,
             text=True,
