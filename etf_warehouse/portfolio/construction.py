@@ -251,6 +251,7 @@ def _targets(
 ) -> pd.DataFrame:
     rows = []
     previous = dict(previous or {})
+    constraint_rows = tuple(constraints.itertuples(index=False))
     for day in days:
         cols = day.columns
         mask = np.ones(cols["ticker"].shape[0], dtype=bool)
@@ -269,7 +270,7 @@ def _targets(
             weights, status = np.full(len(tickers), 1.0 / len(tickers)), "equal_weight"
         else:
             caps = group_caps(
-                cols["asset_class"][chosen], cols["risk_category"][chosen], constraints
+                cols["asset_class"][chosen], cols["risk_category"][chosen], constraint_rows
             )
             weights, status = None, "inverse_vol"
             if strategy.method == "mean_variance":

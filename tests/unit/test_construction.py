@@ -18,6 +18,7 @@ from etf_warehouse.portfolio.construction import (
     PortfolioSettings,
     Strategy,
     backtest_strategies,
+    feasible_start,
     group_caps,
     mean_variance,
     portfolio_targets,
@@ -816,3 +817,21 @@ def test_a_pool_of_processes_gives_the_same_book(market: tuple[pd.DataFrame, pd.
     pooled = portfolio_targets(signals, returns, CONSTRAINTS, SETTINGS, workers=2)
     pd.testing.assert_frame_equal(pooled, one)
     assert set(one["strategy"]) == {s.name for s in STRATEGIES}
+
+
+def test_feasible_start_repeats_are_remembered_and_independent() -> None:
+    """The same caps give the same start without another linear programme, as a copy the
+    caller may change; other caps get their own."""
+    from etf_warehouse.portfolio.optimise import _feasible_start
+
+    caps = Caps((("asset_class=equity", np.array([True, True, False, False]), 0.5),))
+    _feasible_start.cache_clear()
+    first = feasible_start(0.4, caps, 4)
+    first[:] = -1.0
+    second = feasible_start(0.4, caps, 4)
+    assert _feasible_start.cache_info().hits == 1
+    assert second.sum() == pytest.approx(1.0) and second[:2].sum() <= 0.5 + 1e-9
+    other = feasible_start(0.3, caps, 4)
+    assert _feasible_start.cache_info().misses == 2
+    assert other.max() <= 0.3 + 1e-9
+    assert feasible_start(0.2, caps, 4) is None  # 4 x 0.2 < 1
