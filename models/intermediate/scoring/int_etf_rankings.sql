@@ -92,9 +92,17 @@ combined as (
         on universe.as_of_date = multipliers.as_of_date and universe.ticker = multipliers.ticker
 ),
 
+-- The day's ranks and sizes are computed on the keys and the few columns they read, then
+-- joined back: each window pass over all ~80 columns of `combined` cost about 10 s at 3,000
+-- funds (six passes: 58 of 74 s).
 scored as (
     select
-        *,
+        as_of_date,
+        ticker,
+        is_eligible,
+        macro_multiplier,
+        geo_multiplier,
+        garch_vol_21d_ann,
         case
             when is_eligible then {{ raw_score('weighted_score', 'as_of_date, is_eligible') }}
         end as raw_score,
@@ -153,6 +161,34 @@ sized as (
     from composite
 ),
 
+ranks as (
+    select
+        as_of_date,
+        ticker,
+        raw_score,
+        penalty_points,
+        adjusted_score,
+        composite_score,
+        composite_score_unadjusted,
+        score_rank,
+        n_eligible,
+        case
+            when is_eligible and score_rank <= {{ var('position_top_n') }}
+                then inverse_vol_fp / (sum(inverse_vol_fp) over (partition by as_of_date))::double
+            when is_eligible then 0.0
+        end as position_size
+    from sized
+),
+
+with_ranks as (
+    select
+        combined.*,
+        ranks.* exclude (ranks.as_of_date, ranks.ticker)
+    from combined
+    inner join ranks
+        on combined.as_of_date = ranks.as_of_date and combined.ticker = ranks.ticker
+),
+
 final as (
     select
         -- keys
@@ -187,11 +223,7 @@ final as (
         composite_score,
         composite_score_unadjusted,
         score_rank,
-        case
-            when is_eligible and score_rank <= {{ var('position_top_n') }}
-                then inverse_vol_fp / (sum(inverse_vol_fp) over (partition by as_of_date))::double
-            when is_eligible then 0.0
-        end as position_size,
+        position_size,
         -- inputs
         garch_vol_21d_ann as garch_vol_ann,
         vol_model,
@@ -215,7 +247,7 @@ final as (
         credit_series,
         geo_series,
         market_context_note
-    from sized
+    from with_ranks
 )
 
 select * from final
