@@ -69,7 +69,7 @@ def main() -> int:
             work,
             args.days,
             prices_format=args.format,
-            universe_path=args.universe and str(Path(args.universe).resolve()),
+            universe_path=args.universe,
         )
         label = f"files {args.source}"
     else:

@@ -242,7 +242,7 @@ def _replay(args: argparse.Namespace) -> int:
                 directory,
                 args.days,
                 prices_format=args.format,
-                universe_path=args.universe and str(Path(args.universe).resolve()),
+                universe_path=args.universe,
             )
         except ValueError as error:
             print(f"etfw replay: {error}", file=sys.stderr)

@@ -111,11 +111,12 @@ def prepare_file_replay(
     present = [c for c in LONG_COLUMNS if prices[c].ne("").any() or c in ("date", "ticker")]
     prices = prices[present]
     days, day_frames = _hold_back(prices, _parse_dates(prices["date"]), landing, n_days)
-    dbt_vars = {"prices_path": str(landing / "*.csv"), "prices_format": "long"}
+    # absolute: dbt runs from the project folder, not the caller's
+    dbt_vars = {"prices_path": str(landing.resolve() / "*.csv"), "prices_format": "long"}
     if universe_path:
-        dbt_vars["universe_path"] = str(universe_path)
+        dbt_vars["universe_path"] = str(Path(universe_path).resolve())
     if corporate_actions_path:
-        dbt_vars["corporate_actions_path"] = str(corporate_actions_path)
+        dbt_vars["corporate_actions_path"] = str(Path(corporate_actions_path).resolve())
     return ReplayFiles(dbt_vars, landing, days, day_frames)
 
 

@@ -42,7 +42,7 @@ def test_the_last_days_are_held_back_and_the_texts_kept(files, tmp_path):
 
     assert replay.days == [pd.Timestamp("2020-01-03"), pd.Timestamp("2020-01-06")]
     assert replay.dbt_vars == {
-        "prices_path": str(tmp_path / "replay" / "prices" / "*.csv"),
+        "prices_path": str(tmp_path.resolve() / "replay" / "prices" / "*.csv"),
         "prices_format": "long",
     }
     history = pd.read_csv(replay.landing / "history.csv", dtype=str, keep_default_na=False)
@@ -99,3 +99,12 @@ def test_nothing_to_replay_is_an_error(tmp_path):
     _write(tmp_path / "p" / "x.parquet", "")
     with pytest.raises(ValueError, match="is Parquet"):
         prepare_file_replay(str(tmp_path / "p" / "*"), tmp_path / "replay", 1)
+
+
+def test_paths_are_made_absolute_for_dbt(files, tmp_path, monkeypatch):
+    """dbt runs from the project folder: relative paths given from elsewhere must still work."""
+    (tmp_path / "universe.csv").write_text("ticker\nSPY\n")
+    monkeypatch.chdir(tmp_path)
+    replay = prepare_file_replay(str(files / "*"), "replay", 1, universe_path="universe.csv")
+    assert replay.dbt_vars["universe_path"] == str(tmp_path.resolve() / "universe.csv")
+    assert replay.dbt_vars["prices_path"] == str(tmp_path.resolve() / "replay" / "prices" / "*.csv")
