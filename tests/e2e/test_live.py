@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from etf_warehouse.compare import compare_warehouses
 from etf_warehouse.live import LIVE_PATH, LivePipeline, prepare_replay
 from etf_warehouse.sample import SampleConfig
+from tests.e2e.live_checks import compare_with_rebuild, land_and_refresh
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +23,7 @@ def replayed(tmp_path_factory):
     files = prepare_replay(SampleConfig(n_etfs=30, years=6), work, n_days=2, macro=True)
     pipeline = LivePipeline(files.dbt_vars, warehouse=work / "live.duckdb", echo=print)
     pipeline.full_build(select=LIVE_PATH)
-    results = []
-    for day in files.days:
-        files.land(day)
-        results.append(pipeline.refresh(publish=False))
-    return work, files, pipeline, results
+    return work, files, pipeline, land_and_refresh(files, pipeline)
 
 
 def test_each_landed_day_reaches_the_latest_rankings(replayed):
@@ -46,9 +42,7 @@ def test_a_refresh_with_nothing_new_runs_nothing(replayed):
 
 def test_live_refresh_equals_a_full_rebuild(replayed):
     work, files, _, results = replayed
-    rebuilt = LivePipeline(files.dbt_vars, warehouse=work / "rebuilt.duckdb", echo=print)
-    rebuilt.full_build(select=LIVE_PATH)
-    report = compare_warehouses(work / "live.duckdb", work / "rebuilt.duckdb", results[-1].models)
+    report = compare_with_rebuild(work, files, results)
     assert {
         "mart_latest_rankings",
         "mart_etf_rankings",

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from etf_warehouse.compare import compare_warehouses
 from etf_warehouse.live import LIVE_PATH, LivePipeline, prepare_file_replay
+from tests.e2e.live_checks import compare_with_rebuild, land_and_refresh
 
 pytestmark = pytest.mark.e2e
 
@@ -29,17 +29,8 @@ def replayed(stooq_dir, tmp_path_factory):
     )
     pipeline = LivePipeline(files.dbt_vars, warehouse=work / "live.duckdb", echo=print)
     pipeline.full_build(select=LIVE_PATH)
-    results = []
-    for day in files.days:
-        files.land(day)
-        results.append(pipeline.refresh(publish=False))
-    rebuilt = LivePipeline(files.dbt_vars, warehouse=work / "rebuilt.duckdb", echo=print)
-    rebuilt.full_build(select=LIVE_PATH)
-    return (
-        files,
-        results,
-        compare_warehouses(work / "live.duckdb", work / "rebuilt.duckdb", results[-1].models),
-    )
+    results = land_and_refresh(files, pipeline)
+    return files, results, compare_with_rebuild(work, files, results)
 
 
 def test_each_real_day_reaches_the_latest_rankings(replayed):
