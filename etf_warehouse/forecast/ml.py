@@ -46,6 +46,7 @@ Everything is seeded and deterministic.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -62,6 +63,7 @@ from etf_warehouse.forecast.ml_rows import (
     varying_columns,
 )
 from etf_warehouse.frames import empty_frame
+from etf_warehouse.parallel import ordered_results
 
 MEMBERS = ("ridge", "gbm")
 
@@ -124,6 +126,46 @@ def _predict(estimator: object, x: np.ndarray) -> np.ndarray:
     return estimator.predict(x)
 
 
+@dataclass(frozen=True)
+class PeriodFit:
+    """One retrain: where its predicted rows are in the panel (``lo:hi``), its training rows
+    (positions in the month-start rows) and used features, and the arrays its members fit on
+    and predict."""
+
+    retrain: pd.Timestamp
+    cutoff: pd.Timestamp
+    lo: int
+    hi: int
+    train: np.ndarray
+    used: np.ndarray
+    settings: ForecastSettings
+    train_x: np.ndarray
+    fit_label: np.ndarray
+    target_x: np.ndarray
+
+
+@cache
+def _threadpools() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def member_forecasts(fit: PeriodFit, name: str) -> np.ndarray:
+    """Member ``name`` fitted on ``fit``'s training rows: its raw forecasts of the period's
+    rows."""
+    estimator = make_members(fit.settings)[name]
+    with _threadpools().limit(limits=gbm_threads(fit.train.size), user_api="openmp"):
+        estimator.fit(_design(fit.train_x, name), fit.fit_label)
+        return _predict(estimator, _design(fit.target_x, name))
+
+
+def gbm_forecasts(fit: PeriodFit) -> np.ndarray:
+    """The gradient-boosting member's raw forecasts; the same in a worker process as here (it
+    is seeded and a fit's sums do not depend on the number of threads: ml_rows). The ridge
+    member is fitted in the calling process: its BLAS sums can round differently in another
+    process (a last-bit difference, 3e-17, measured)."""
+    return member_forecasts(fit, "gbm")
+
+
 def calibrate(forecast: np.ndarray, label: np.ndarray, min_rows: int) -> tuple[float, float]:
     """(bias, slope) of past out-of-sample forecasts against realised labels.
 
@@ -166,6 +208,7 @@ def walk_forward_forecasts(
     from_date: pd.Timestamp | None = None,
     earlier: pd.DataFrame | None = None,
     calendar: pd.DatetimeIndex | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Forecasts for every panel row from the latest retrain on or before its date.
 
@@ -183,6 +226,10 @@ def walk_forward_forecasts(
     The panel, in (price_date, ticker) order, is read by row positions: a date's rows are one
     contiguous range, and the month-start rows (the only training and calibration rows, about
     one in 21) are copied once into numpy arrays; no retrain masks or copies the whole panel.
+
+    With ``workers`` > 1 the periods whose fits run on one thread (training sets under
+    ml_rows.GBM_PARALLEL_MIN_ROWS rows) are fitted in that many processes, a few periods ahead;
+    the calibrations then run here in period order, so the result is the same.
     """
     panel = _by_date_and_ticker(panel)
     price_date = panel["price_date"].to_numpy()
@@ -197,51 +244,77 @@ def walk_forward_forecasts(
 
     if from_date is not None:
         stored, stored_models = _stored_starts(panel, starts.pos, earlier)
-    omp = ThreadpoolController()
-    frames: list[pd.DataFrame] = []
     history = {m: [] for m in MEMBERS}  # past out-of-sample month-start predictions per member
     progress.expect(len(retrains), "retrain periods")
+    periods = []  # (retrain, the retrain after it or the day after the calendar's end)
     for k, retrain in enumerate(retrains):
-        progress.advance()
         period_end = (
             retrains[k + 1] if k + 1 < len(retrains) else calendar[-1] + pd.Timedelta(days=1)
         )
         if from_date is not None and period_end <= from_date:
+            progress.advance()
             _replay_history(history, stored, stored_models, retrain, period_end)
-            continue
-        embargo_pos = session_pos[retrain] - settings.embargo
-        if embargo_pos < 0:
-            continue
-        cutoff = calendar[embargo_pos]
-        oldest = retrain - pd.DateOffset(months=settings.max_train_months)
-        train_mask = (
-            np.isfinite(starts.label)
-            & (starts.available <= np.datetime64(cutoff))
-            & (starts.date >= np.datetime64(oldest))
-        )
-        train_mask &= cross_section_at_least(starts.date, train_mask, settings.min_funds_per_month)
-        train = np.flatnonzero(train_mask)
-        n_months = len(np.unique(starts.date[train]))
-        # predicted rows: the dates from the retrain to the next one (or the panel's end)
-        last = k + 1 == len(retrains)
-        end = len(dates) if last else date_pos[retrains[k + 1]]
-        sessions = (len(calendar) if last else session_pos[retrains[k + 1]]) - session_pos[retrain]
-        if end - date_pos[retrain] != sessions:
-            raise ValueError(
-                f"the forecasting panel passed lacks dates of the {retrain:%Y-%m-%d} retrain "
-                "period, which it must predict (a live refresh reads them: live_panel_dates)"
+        else:
+            periods.append((retrain, retrains[k + 1] if k + 1 < len(retrains) else None))
+
+    def fits_to_make():
+        """Each period's fit: its inputs, and whether it runs in a worker process (a
+        single-threaded fit) or here (a large one, on scikit-learn's threads)."""
+        for retrain, next_retrain in periods:
+            progress.advance()
+            embargo_pos = session_pos[retrain] - settings.embargo
+            if embargo_pos < 0:
+                continue
+            cutoff = calendar[embargo_pos]
+            oldest = retrain - pd.DateOffset(months=settings.max_train_months)
+            train_mask = (
+                np.isfinite(starts.label)
+                & (starts.available <= np.datetime64(cutoff))
+                & (starts.date >= np.datetime64(oldest))
             )
-        lo, hi = first_row[date_pos[retrain]], first_row[end]
-        if n_months < settings.min_train_months or hi <= lo:
-            continue
-        # a feature without variation in the training window carries no information (and
-        # sklearn 1.9's histogram binning fails on a single distinct value): leave it out
-        used = np.flatnonzero(varying_columns(starts.x[train]))
-        if not used.size:
-            continue
-        # the frames' own layout (column-major), so the ridge fit's sums round as they did
-        train_x = np.asfortranarray(starts.x[np.ix_(train, used)])
-        target_x = panel.iloc[lo:hi][[features[i] for i in used]].to_numpy(dtype=float)
+            train_mask &= cross_section_at_least(
+                starts.date, train_mask, settings.min_funds_per_month
+            )
+            train = np.flatnonzero(train_mask)
+            n_months = len(np.unique(starts.date[train]))
+            # predicted rows: the dates from the retrain to the next one (or the panel's end)
+            end = len(dates) if next_retrain is None else date_pos[next_retrain]
+            sessions = (
+                len(calendar) if next_retrain is None else session_pos[next_retrain]
+            ) - session_pos[retrain]
+            if end - date_pos[retrain] != sessions:
+                raise ValueError(
+                    f"the forecasting panel passed lacks dates of the {retrain:%Y-%m-%d} retrain "
+                    "period, which it must predict (a live refresh reads them: live_panel_dates)"
+                )
+            lo, hi = first_row[date_pos[retrain]], first_row[end]
+            if n_months < settings.min_train_months or hi <= lo:
+                continue
+            # a feature without variation in the training window carries no information (and
+            # sklearn 1.9's histogram binning fails on a single distinct value): leave it out
+            used = np.flatnonzero(varying_columns(starts.x[train]))
+            if not used.size:
+                continue
+            fit = PeriodFit(
+                retrain=retrain,
+                cutoff=cutoff,
+                lo=lo,
+                hi=hi,
+                train=train,
+                used=used,
+                settings=settings,
+                # the frames' own layout (column-major), so the ridge fit's sums round as they did
+                train_x=np.asfortranarray(starts.x[np.ix_(train, used)]),
+                fit_label=winsorise(starts.label[train], settings.label_winsor),
+                target_x=panel.iloc[lo:hi][[features[i] for i in used]].to_numpy(dtype=float),
+            )
+            yield fit, gbm_threads(train.size) == 1
+
+    frames: list[pd.DataFrame] = []
+    # a live refresh usually refits one period: starting workers would cost more than its fit
+    workers = workers if len(periods) > 1 else 1
+    for fit, gbm_raw in ordered_results(gbm_forecasts, fits_to_make(), workers):
+        lo, hi, train, retrain, cutoff = fit.lo, fit.hi, fit.train, fit.retrain, fit.cutoff
         day = price_date[lo:hi]
         out = {"ticker": panel["ticker"].array[lo:hi], "price_date": day, "model_date": retrain}
         # the span the model learnt from: its first training row and the date its last
@@ -249,38 +322,35 @@ def walk_forward_forecasts(
         out["train_start"] = pd.Timestamp(starts.date[train].min())
         out["train_label_end"] = pd.Timestamp(starts.available[train].max())
         out["n_train_rows"] = int(train.size)
-        out["n_features"] = int(used.size)
+        out["n_features"] = int(fit.used.size)
         corrected = []
-        fit_label = winsorise(starts.label[train], settings.label_winsor)
         # this period's month-start rows (positions in ``starts``), remembered for calibrations
         period = slice(*np.searchsorted(starts.pos, [lo, hi]))
         since = retrain - pd.DateOffset(months=settings.calibration_months)
-        with omp.limit(limits=gbm_threads(train.size), user_api="openmp"):
-            for name, estimator in make_members(settings).items():
-                estimator.fit(_design(train_x, name), fit_label)
-                raw = _predict(estimator, _design(target_x, name))
-                # calibration from this member's earlier out-of-sample forecasts known by the
-                # cutoff
-                past = [h for h in history[name] if h["available"] <= cutoff and h["date"] >= since]
-                past_f = np.concatenate([h["forecast"] for h in past]) if past else np.array([])
-                past_y = np.concatenate([h["label"] for h in past]) if past else np.array([])
-                bias, slope = calibrate(past_f, past_y, settings.min_calibration_rows)
-                weight = min(max(slope, settings.min_member_weight), 1.0)
-                centred = raw - pd.Series(raw).groupby(day).transform("mean").to_numpy()
-                out[f"forecast_{name}_raw"] = raw
-                out[f"forecast_{name}"] = centred
-                out[f"bias_{name}"] = bias
-                out[f"weight_{name}"] = weight
-                corrected.append(weight * centred)
-                if period.stop > period.start:
-                    history[name].append(
-                        {
-                            "date": retrain,
-                            "available": pd.Timestamp(starts.available[period].max()),
-                            "forecast": raw[starts.pos[period] - lo],
-                            "label": starts.label[period],
-                        }
-                    )
+        raws = {"ridge": member_forecasts(fit, "ridge"), "gbm": gbm_raw}
+        for name in MEMBERS:
+            raw = raws[name]
+            # calibration from this member's earlier out-of-sample forecasts known by the cutoff
+            past = [h for h in history[name] if h["available"] <= cutoff and h["date"] >= since]
+            past_f = np.concatenate([h["forecast"] for h in past]) if past else np.array([])
+            past_y = np.concatenate([h["label"] for h in past]) if past else np.array([])
+            bias, slope = calibrate(past_f, past_y, settings.min_calibration_rows)
+            weight = min(max(slope, settings.min_member_weight), 1.0)
+            centred = raw - pd.Series(raw).groupby(day).transform("mean").to_numpy()
+            out[f"forecast_{name}_raw"] = raw
+            out[f"forecast_{name}"] = centred
+            out[f"bias_{name}"] = bias
+            out[f"weight_{name}"] = weight
+            corrected.append(weight * centred)
+            if period.stop > period.start:
+                history[name].append(
+                    {
+                        "date": retrain,
+                        "available": pd.Timestamp(starts.available[period].max()),
+                        "forecast": raw[starts.pos[period] - lo],
+                        "label": starts.label[period],
+                    }
+                )
         # each centred member shrunk toward the day's mean (0) by its weight, then averaged
         out["forecast_return"] = np.mean(corrected, axis=0)
         frames.append(pd.DataFrame(out))

@@ -3,23 +3,28 @@
 Quarterly retrains on purged, embargoed labels; each member's out-of-sample bias removed and the
 ensemble shrunk by out-of-sample skill (etf_warehouse.forecast.ml). A live refresh retrains
 only the current period's models and keeps the earlier forecasts; it reads the panel's
-month-start rows and the current period's, not the whole panel.
+month-start rows and the current period's, not the whole panel. Small fits run in
+python_workers processes.
 """
 
 from etf_warehouse.dbt_glue import (
+    config_value,
     frame_by_year,
     live_refresh_from,
     settings_from_config,
     with_date_columns,
+    worker_count,
 )
 from etf_warehouse.forecast.ml import ForecastSettings, live_panel_dates, walk_forward_forecasts
 from etf_warehouse.progress import reported
 
 
 def build(dbt, session):
+    this = dbt.this.identifier
     settings = settings_from_config(
-        ForecastSettings, dbt.config.get("forecast"), model=dbt.this.identifier, name="forecast"
+        ForecastSettings, dbt.config.get("forecast"), model=this, name="forecast"
     )
+    workers = config_value(dbt.config.get("python_workers"), int, key="python_workers", model=this)
     refresh_from = live_refresh_from(dbt, dbt.ref("int_refresh_window"))
     panel = dbt.ref("int_ml_panel")
     calendar = earlier = None
@@ -44,6 +49,7 @@ def build(dbt, session):
             from_date=refresh_from,
             earlier=earlier,
             calendar=calendar,
+            workers=worker_count(workers),
         ),
         ["price_date", "model_date", "train_start", "train_label_end"],
     )

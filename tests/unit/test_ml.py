@@ -501,6 +501,23 @@ def test_forecasts_do_not_depend_on_how_many_rows_are_predicted_at_once():
     np.testing.assert_allclose(whole, model.predict(x), rtol=0, atol=1e-12)
 
 
+def test_fits_in_worker_processes_equal_fits_here(panel, forecasts):
+    # the panel's training sets are small (one OpenMP thread), so with two workers every
+    # gradient-boosting fit runs in a worker process; the calibrations stay in order
+    in_workers = walk_forward_forecasts(panel, FEATURES, SETTINGS, workers=2)
+    pd.testing.assert_frame_equal(in_workers, forecasts, check_exact=True)
+    refreshed = walk_forward_forecasts(
+        panel,
+        FEATURES,
+        SETTINGS,
+        from_date=pd.Timestamp("2019-03-01"),
+        earlier=forecasts,
+        workers=2,
+    )
+    expected = forecasts.loc[forecasts["price_date"] >= "2019-03-01"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(refreshed, expected, check_exact=True)
+
+
 def test_panel_order_is_taken_as_read_or_sorted(panel):
     from etf_warehouse.forecast.ml import _by_date_and_ticker
 
