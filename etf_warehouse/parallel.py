@@ -34,6 +34,7 @@ PRELOAD = (
     "etf_warehouse.risk.garch",
     "etf_warehouse.forecast.ml",
     "etf_warehouse.portfolio.construction",
+    "etf_warehouse.backtest.engine",
 )
 
 

@@ -35,7 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from etf_warehouse import progress
 from etf_warehouse.frames import typed_frame
+from etf_warehouse.parallel import process_map
 
 MAX_IMPACT = 0.10
 
@@ -200,20 +202,26 @@ def backtest_all(
     daily_returns: pd.DataFrame,
     cost_inputs: pd.DataFrame,
     settings: BacktestSettings,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Run every strategy in ``holdings`` (rebalance_date, strategy, ticker, target_weight).
 
     ``daily_returns``: trading dates x tickers (NaN where no price). ``cost_inputs``: ticker,
     price_date, half_spread, daily_vol, traded_value. Returns DAILY_COLUMNS plus strategy.
+    With ``workers`` > 1 the strategies (independent of each other) run in a pool of
+    processes; the result is the same to the bit (its sums are exact: :func:`exact_sum`).
     """
     dates = pd.DatetimeIndex(daily_returns.index)
     tickers = list(daily_returns.columns)
     # as of each session: the latest inputs dated on or before it (forward fill uses the past
     # only); inputs dated on a non-trading day count from the next session
     union = dates.union(pd.DatetimeIndex(cost_inputs["price_date"].unique()))
+    wide = cost_inputs.pivot(
+        index="price_date", columns="ticker", values=["half_spread", "daily_vol", "traded_value"]
+    )
     costs = CostInputs(
         *(
-            cost_inputs.pivot(index="price_date", columns="ticker", values=column)
+            wide.get(column, pd.DataFrame(index=wide.index))  # none when there are no rows
             .reindex(index=union, columns=tickers)
             .ffill()
             .reindex(index=dates)
@@ -222,21 +230,71 @@ def backtest_all(
         )
     )
     position = {t: i for i, t in enumerate(tickers)}
-    returns = daily_returns.to_numpy()
-    frames = []
-    for strategy, book in holdings.groupby("strategy", sort=True):
-        # a fund the strategy never targets never holds or trades: simulate only the others
-        # (the same NAV to the bit; sums are exact), which at thousands of funds is most of
-        # the width for every strategy but equal weight
-        held = np.array(sorted({position[t] for t in book["ticker"]}), dtype=int)
-        column = {int(c): i for i, c in enumerate(held)}
-        targets = {}
-        for signal_date, day in book.groupby("rebalance_date"):
-            vector = np.zeros(len(held))
-            vector[[column[position[t]] for t in day["ticker"]]] = day["target_weight"].to_numpy()
-            targets[pd.Timestamp(signal_date)] = vector
-        result = run_backtest(dates, returns[:, held], costs.columns(held), targets, settings)
-        frames.append(result.assign(strategy=strategy))
-    if not frames:  # nothing scored yet (a short or tiny universe): no strategy holds anything
+    books = [
+        _strategy_book(str(strategy), book, position)
+        for strategy, book in holdings.groupby("strategy", sort=True)
+    ]
+    if not books:  # nothing scored yet (a short or tiny universe): no strategy holds anything
         return typed_frame([], {"strategy": "str", **DAILY_SCHEMA})
+    market = (dates, daily_returns.to_numpy(), costs, settings)
+    progress.expect(len(books), "strategies")
+    if workers > 1 and len(books) > 1:
+        frames = process_map(_shared_backtest, books, workers, initializer=_share, initargs=market)
+    else:
+        frames = []
+        for book in books:
+            frames.append(_backtest_book(book, *market))
+            progress.advance()
     return pd.concat(frames, ignore_index=True)[["strategy", *DAILY_COLUMNS]]
+
+
+@dataclass(frozen=True)
+class _Book:
+    """One strategy's targets over the funds it ever holds (``held``: column positions)."""
+
+    strategy: str
+    held: np.ndarray
+    targets: dict[pd.Timestamp, np.ndarray]
+
+
+def _strategy_book(strategy: str, book: pd.DataFrame, position: dict[str, int]) -> _Book:
+    # a fund the strategy never targets never holds or trades: simulate only the others (the
+    # same NAV to the bit; sums are exact), which at thousands of funds is most of the width
+    # for every strategy but equal weight
+    fund = book["ticker"].map(position).to_numpy(dtype=int)
+    held = np.unique(fund)
+    # one weight vector per signal date, filled in one assignment (rows are unique per date
+    # and fund: the holdings' key)
+    signal_dates, row = np.unique(
+        pd.DatetimeIndex(book["rebalance_date"]).to_numpy(), return_inverse=True
+    )
+    vectors = np.zeros((len(signal_dates), len(held)))
+    vectors[row, np.searchsorted(held, fund)] = book["target_weight"].to_numpy()
+    return _Book(strategy, held, {pd.Timestamp(d): vectors[i] for i, d in enumerate(signal_dates)})
+
+
+def _backtest_book(
+    book: _Book,
+    dates: pd.DatetimeIndex,
+    returns: np.ndarray,
+    costs: CostInputs,
+    settings: BacktestSettings,
+) -> pd.DataFrame:
+    result = run_backtest(
+        dates, returns[:, book.held], costs.columns(book.held), book.targets, settings
+    )
+    return result.assign(strategy=book.strategy)
+
+
+_SHARED: dict[str, object] = {}
+
+
+def _share(
+    dates: pd.DatetimeIndex, returns: np.ndarray, costs: CostInputs, settings: BacktestSettings
+) -> None:
+    """Worker initialiser: the market every strategy reads, sent once per process."""
+    _SHARED.update(dates=dates, returns=returns, costs=costs, settings=settings)
+
+
+def _shared_backtest(book: _Book) -> pd.DataFrame:
+    return _backtest_book(book, *(_SHARED[k] for k in ("dates", "returns", "costs", "settings")))

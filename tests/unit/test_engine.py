@@ -530,6 +530,9 @@ def test_backtest_all_runs_every_strategy(setup: dict) -> None:
     assert list(blocks["a_strategy"]["date"]) == list(blocks["b_strategy"]["date"])
     assert_same(blocks["a_strategy"], naive({**setup, "targets": invested}))
     assert_same(blocks["b_strategy"], naive({**setup, "targets": other}))
+    # the strategies in two worker processes: the same frame to the bit (exact sums)
+    pooled = backtest_all(holdings, daily_returns, cost_inputs, BacktestSettings(), workers=2)
+    pd.testing.assert_frame_equal(pooled, out, check_exact=True)
 
 
 def test_backtest_all_takes_cost_inputs_as_of_the_signal_date() -> None:
