@@ -18,13 +18,14 @@
       return_complete_date  the day the forward return is known: the row's point-in-time date
 -#}
 {#- The rank of `column` within `partition_by`, 1 = lowest, ties sharing their average rank
-    (what Spearman's correlation ranks by), e.g. 1, 2.5, 2.5, 4. -#}
+    (what Spearman's correlation ranks by), e.g. 1, 2.5, 2.5, 4: the mean of a tie's first
+    position (rank()) and its last (count(*) over the same order counts the rows up to and
+    including the current row's peers). Both windows share one sort. `column` is never NULL
+    here (signal values are filtered, forward returns are not null: a data test). -#}
 {% macro average_rank(column, partition_by) -%}
     (
         rank() over (partition by {{ partition_by }} order by {{ column }} asc)
-        + count(*) over (partition by {{ partition_by }})
-        - rank() over (partition by {{ partition_by }} order by {{ column }} desc)
-        + 1
+        + count(*) over (partition by {{ partition_by }} order by {{ column }} asc)
     ) / 2.0
 {%- endmacro %}
 
