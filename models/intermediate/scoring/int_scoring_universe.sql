@@ -274,21 +274,30 @@ candidates as (
     from joined
 ),
 
+-- the day's candidates counted once per day and joined back (a window over the day's wide
+-- rows sorted them all: 3,000 funds, this query alone 43.6 -> 29.1 s)
+day_sizes as (
+    select
+        as_of_date,
+        count(*) filter (where candidate_exclusion is null) as n_candidates
+    from candidates
+    group by as_of_date
+),
+
 final as (
     select
-        *,
+        candidates.*,
         case
-            when candidate_exclusion is not null then candidate_exclusion
-            when
-                count(*) filter (where candidate_exclusion is null) over same_day
-                < {{ var('min_universe_size') }}
+            when candidates.candidate_exclusion is not null then candidates.candidate_exclusion
+            when day_sizes.n_candidates < {{ var('min_universe_size') }}
                 then 'universe_too_small'
         end as exclusion_reason,
         -- penalty metrics
-        obs_index as history_sessions,
-        abs(leverage - 1) as leverage_distance
+        candidates.obs_index as history_sessions,
+        abs(candidates.leverage - 1) as leverage_distance
     from candidates
-    window same_day as (partition by as_of_date)
+    inner join day_sizes
+        on candidates.as_of_date = day_sizes.as_of_date
 )
 
 select
