@@ -1,11 +1,11 @@
 """Pools of worker processes for the embarrassingly parallel steps (GARCH fits per fund, small
-forecaster fits, portfolio strategies).
+forecaster fits, portfolio strategies, backtested strategies).
 
 Workers are forked from a fork server, never from the parent, which holds a DuckDB connection
 (and under dbt, threads). The server is a fresh process, started the first time a pool is
 needed, that imports this library's parallel modules (``PRELOAD``) once; every worker of every
 later pool is a fork of it with those modules loaded. Spawned workers had to import them each
-time: 1.5-2 s a worker, for each of the two workers of each of the build's three pools. On the
+time: 1.5-2 s a worker, for each of the two workers of each of the build's pools. On the
 sample (``dbt run -s garch_fits ml_forecasts portfolio_holdings --threads 1``, quiet 2-core
 machine, 2026-12-05): portfolio_holdings 6.8-7.0 s with spawned workers, 5.4-5.5 s forked from
 the server, the same holdings.
