@@ -1,5 +1,5 @@
 """Pools of worker processes for the embarrassingly parallel steps (GARCH fits per fund, small
-forecaster fits, portfolio strategies, backtested strategies).
+forecaster fits, portfolio strategies, backtested strategies, SPA tests).
 
 Workers are forked from a fork server, never from the parent, which holds a DuckDB connection
 (and under dbt, threads). The server is a fresh process, started the first time a pool is
@@ -35,6 +35,7 @@ PRELOAD = (
     "etf_warehouse.forecast.ml",
     "etf_warehouse.portfolio.construction",
     "etf_warehouse.backtest.engine",
+    "etf_warehouse.backtest.statistics",
 )
 
 

@@ -47,6 +47,7 @@ from arch.bootstrap import SPA, optimal_block_length
 from scipy import stats
 
 from etf_warehouse.frames import empty_frame
+from etf_warehouse.parallel import process_map
 
 TRADING_DAYS = 252
 EULER_GAMMA = 0.5772156649015329
@@ -177,6 +178,13 @@ def deflation(
     )
 
 
+FAMILY = "\0family"  # the family's SPA test among the strategies' (no strategy's name)
+
+
+def _spa_test(test: tuple[np.ndarray, np.ndarray, ValidationSettings]) -> float:
+    return spa_pvalue(*test)
+
+
 def strategy_statistics(
     daily: pd.DataFrame,
     risk_free: pd.Series,
@@ -184,12 +192,14 @@ def strategy_statistics(
     trial_strategies: list[str],
     settings: ValidationSettings,
     recorded_trials: pd.DataFrame | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """One row per strategy of ``daily`` (strategy, date, nav, net_return, cost, turnover,
     drawdown). ``risk_free``: daily risk-free return by date. ``trial_strategies``: the system
     variants built together (the family the DSR deflates over and the family SPA tests);
     ``recorded_trials``: seed config_trials, the configurations compared to choose the
-    defaults; ``settings.extra_trials`` more are counted as tried elsewhere."""
+    defaults; ``settings.extra_trials`` more are counted as tried elsewhere. With ``workers``
+    > 1 the SPA tests (each seeded) run in a pool of processes: the same p-values."""
     if daily.empty:  # nothing was held yet (a short or tiny universe)
         return empty_frame(SUMMARY_SCHEMA)
     daily = daily.sort_values(["strategy", "date"])
@@ -207,14 +217,29 @@ def strategy_statistics(
     }
     family = [t for t in trial_strategies if t in excess]
     family_excess = pd.DataFrame({t: excess[t] for t in family})
-    family_pvalue = float("nan")
+    # the SPA tests (the bootstrap is most of this function's time): the family's, then each
+    # strategy's against the benchmark
+    tests: dict[str, tuple[np.ndarray, np.ndarray, ValidationSettings]] = {}
     if family and benchmark in returns:
         common = pd.DataFrame({t: returns[t] for t in family}).dropna(how="any")
-        family_pvalue = spa_pvalue(
+        tests[FAMILY] = (
             common.to_numpy(),
             returns[benchmark].reindex(common.index).fillna(0.0).to_numpy(),
             settings,
         )
+    if benchmark in returns:
+        for name, series in returns.items():
+            if name != benchmark:
+                tests[name] = (
+                    series.to_numpy(),
+                    returns[benchmark].reindex(series.index).fillna(0.0).to_numpy(),
+                    settings,
+                )
+    if workers > 1 and len(tests) > 1:
+        pvalues = dict(zip(tests, process_map(_spa_test, tests.values(), workers), strict=True))
+    else:
+        pvalues = {name: _spa_test(test) for name, test in tests.items()}
+    family_pvalue = pvalues.get(FAMILY, float("nan"))
     rows = []
     deflations: dict[int, Deflation] = {}
     for name, frame in daily.groupby("strategy", sort=True):
@@ -255,13 +280,7 @@ def strategy_statistics(
                 "n_trials_effective": deflated.n_effective,
                 "trial_correlation": deflated.correlation,
                 "dsr_trial_variance": deflated.variance,
-                "spa_pvalue": 1.0
-                if name == benchmark
-                else spa_pvalue(
-                    net,
-                    returns[benchmark].reindex(returns[name].index).fillna(0.0).to_numpy(),
-                    settings,
-                ),
+                "spa_pvalue": 1.0 if name == benchmark else pvalues[name],
                 "spa_family_pvalue": family_pvalue,
             }
         )

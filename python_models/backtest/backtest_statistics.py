@@ -1,12 +1,18 @@
 """Per-strategy performance and significance: CAGR, vol, Sharpe, Sortino, drawdown, turnover,
 cost drag, PSR, DSR (over the system variants built together and the configurations recorded in
-seed config_trials) and Hansen's SPA p-values vs the benchmark, per strategy and for the family.
+seed config_trials) and Hansen's SPA p-values vs the benchmark, per strategy and for the family
+(the SPA tests in python_workers processes).
 """
 
 import pandas as pd
 
 from etf_warehouse.backtest.statistics import ValidationSettings, strategy_statistics
-from etf_warehouse.dbt_glue import config_value, settings_from_config, with_date_columns
+from etf_warehouse.dbt_glue import (
+    config_value,
+    settings_from_config,
+    with_date_columns,
+    worker_count,
+)
 from etf_warehouse.portfolio.construction import BENCHMARK, backtest_strategies
 from etf_warehouse.progress import reported
 
@@ -27,7 +33,10 @@ def build(dbt, session):
     validation = settings_from_config(
         ValidationSettings, dbt.config.get("validation"), model=this, name="validation"
     )
-    result = strategy_statistics(daily, rf, BENCHMARK, family, validation, recorded)
+    workers = config_value(dbt.config.get("python_workers"), int, key="python_workers", model=this)
+    result = strategy_statistics(
+        daily, rf, BENCHMARK, family, validation, recorded, workers=worker_count(workers)
+    )
     return with_date_columns(result, ["start_date", "end_date"])
 
 

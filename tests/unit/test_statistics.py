@@ -256,6 +256,14 @@ def test_statistics_columns_and_rows(table: pd.DataFrame, daily: pd.DataFrame) -
     assert (table["end_date"] == daily["date"].max()).all()
 
 
+def test_spa_tests_in_worker_processes_give_the_same_table(
+    table: pd.DataFrame, daily: pd.DataFrame, risk_free: pd.Series
+) -> None:
+    pooled = strategy_statistics(daily, risk_free, "equal_weight", TRIALS, FAST, workers=2)
+    pd.testing.assert_frame_equal(pooled.set_index("strategy"), table, check_exact=True)
+    assert table["spa_pvalue"].between(0.0, 1.0).all()
+
+
 def test_psr_and_dsr_are_probabilities(table: pd.DataFrame) -> None:
     assert table["psr"].between(0.0, 1.0).all()
     assert table["dsr"].between(0.0, 1.0).all()
