@@ -261,6 +261,11 @@ def _strategy_book(strategy: str, book: pd.DataFrame, position: dict[str, int]) 
     # a fund the strategy never targets never holds or trades: simulate only the others (the
     # same NAV to the bit; sums are exact), which at thousands of funds is most of the width
     # for every strategy but equal weight
+    unknown = sorted(set(book["ticker"]) - position.keys())
+    if unknown:
+        raise ValueError(
+            f"strategy {strategy} holds funds with no daily returns: {', '.join(unknown[:10])}"
+        )
     fund = book["ticker"].map(position).to_numpy(dtype=int)
     held = np.unique(fund)
     # one weight vector per signal date, filled in one assignment (rows are unique per date

@@ -592,3 +592,27 @@ def test_backtest_all_without_holdings_is_empty_and_typed() -> None:
     assert out["nav"].dtype == "float64" and out["n_positions"].dtype == "int64"
     assert pd.api.types.is_datetime64_any_dtype(out["date"])
     assert pd.api.types.is_string_dtype(out["strategy"])
+
+
+def test_backtest_all_names_held_funds_without_returns() -> None:
+    dates = pd.bdate_range("2021-01-01", periods=5)
+    daily_returns = pd.DataFrame(0.001, index=dates, columns=["AAA"])
+    holdings = pd.DataFrame(
+        {
+            "rebalance_date": [dates[1], dates[1]],
+            "strategy": "s",
+            "ticker": ["AAA", "ZZZ"],
+            "target_weight": [0.5, 0.5],
+        }
+    )
+    cost_inputs = pd.DataFrame(
+        {
+            "ticker": ["AAA"],
+            "price_date": [dates[0]],
+            "half_spread": [0.001],
+            "daily_vol": [0.01],
+            "traded_value": [1e6],
+        }
+    )
+    with pytest.raises(ValueError, match="strategy s holds funds with no daily returns: ZZZ"):
+        backtest_all(holdings, daily_returns, cost_inputs, BacktestSettings())
