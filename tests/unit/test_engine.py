@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from etf_warehouse.backtest import engine
 from etf_warehouse.backtest.engine import (
     DAILY_COLUMNS,
     MAX_IMPACT,
@@ -533,6 +534,40 @@ def test_backtest_all_runs_every_strategy(setup: dict) -> None:
     # the strategies in two worker processes: the same frame to the bit (exact sums)
     pooled = backtest_all(holdings, daily_returns, cost_inputs, BacktestSettings(), workers=2)
     pd.testing.assert_frame_equal(pooled, out, check_exact=True)
+
+
+def test_backtest_all_keeps_a_large_market_in_one_process(
+    setup: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above MAX_POOLED_MARKET_BYTES no pool is started (each worker would copy the market)."""
+    dates, tickers = setup["dates"], [f"T{j}" for j in range(N_FUNDS)]
+    daily_returns = pd.DataFrame(setup["returns"], index=dates, columns=tickers)
+    cost_inputs = pd.DataFrame(
+        {
+            "ticker": tickers[0],
+            "price_date": dates[:1],
+            "half_spread": 0.001,
+            "daily_vol": 0.01,
+            "traded_value": 1e6,
+        }
+    )
+    holdings = pd.DataFrame(
+        [
+            (d, name, tickers[j], 1.0 / N_FUNDS)
+            for name in ("a_strategy", "b_strategy")
+            for d in list(setup["targets"])[:2]
+            for j in range(N_FUNDS)
+        ],
+        columns=["rebalance_date", "strategy", "ticker", "target_weight"],
+    )
+
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a pool was started for a market above the limit")
+
+    monkeypatch.setattr(engine, "MAX_POOLED_MARKET_BYTES", 0)
+    monkeypatch.setattr(engine, "process_map", no_pool)
+    serial = backtest_all(holdings, daily_returns, cost_inputs, BacktestSettings(), workers=2)
+    assert set(serial["strategy"]) == {"a_strategy", "b_strategy"}
 
 
 def test_backtest_all_takes_cost_inputs_as_of_the_signal_date() -> None:
