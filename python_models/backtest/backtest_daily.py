@@ -2,7 +2,8 @@
 
 Rules in etf_warehouse/backtest/engine.py: trade at the next day's close, positions drift,
 delisted funds sold at their last price after the grace period, costs taken from NAV. The
-strategies run in python_workers processes.
+strategies run in python_workers processes (one at a time here when the market is larger
+than the engine's MAX_POOLED_MARKET_BYTES: each worker would copy it).
 """
 
 import pandas as pd
