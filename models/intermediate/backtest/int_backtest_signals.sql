@@ -20,7 +20,8 @@
 
 with
 
-rankings as (
+rankings as not materialized (
+    -- read more than once, so inlined (README "Layout"; 3,000 funds 3.1 -> 1.1 s)
     select * from {{ ref('int_etf_rankings') }}
     where is_eligible
 ),

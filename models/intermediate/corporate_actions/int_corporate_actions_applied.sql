@@ -19,8 +19,9 @@ declared as (
     select * from {{ ref('int_corporate_actions_declared') }}
 ),
 
-cleaned as (
-    -- the columns read below only: the window sort carries every column it is given
+cleaned as not materialized (
+    -- the columns read below only: the window sort carries every column it is given. Read
+    -- twice, so inlined (README "Layout"): each read filters it first (3,000 funds 2.4 -> 1.4 s)
     select
         ticker,
         price_date,

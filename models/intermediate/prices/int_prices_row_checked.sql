@@ -8,7 +8,9 @@
 
 with
 
-parsed as (
+parsed as not materialized (
+    -- int_prices_validated reads this view twice; inlined, neither read copies the parsed
+    -- table (README "Layout"; with its row_checked inlined, 3,000 funds 22.3 -> 13.0 s)
     select * from {{ ref('int_prices_parsed') }}
 ),
 

@@ -65,8 +65,9 @@
 
 with
 
-row_checked as (
-    -- rules 1 and 2
+row_checked as not materialized (
+    -- rules 1 and 2 (read twice, so inlined: README "Layout"; 3,000 funds 22.3 -> 16.3 s,
+    -- 13.0 s with the view's own parsed CTE inlined too)
     select * from {{ ref('int_prices_row_checked') }}
     {%- if refresh %}
     where

@@ -29,20 +29,24 @@
 
 with
 
-universe as (
+-- `combined` is read twice (by the narrow ranks below and by the wide join back), so DuckDB
+-- would materialise it: a copy of ~80 columns that no read could prune. `not materialized`
+-- inlines it and the import CTEs under it, and each read takes only the columns it needs
+-- (3,000 funds: 46.6 -> 21.0 s; the rule in README "Layout").
+universe as not materialized (
     select * from {{ ref('int_scoring_universe') }}
 ),
 
-components as (
+components as not materialized (
     select * from {{ ref('int_component_scores') }}
 ),
 
-weights as (
+weights as not materialized (
     select * from {{ ref('int_scoring_weights') }}
     where weights_mode = '{{ scoring_weights_mode() }}'
 ),
 
-multipliers as (
+multipliers as not materialized (
     select * from {{ ref('int_market_context_multipliers') }}
 ),
 
@@ -56,7 +60,7 @@ penalty_totals as (
     group by as_of_date, ticker
 ),
 
-combined as (
+combined as not materialized (
     select
         universe.*,
         weights.regime,
