@@ -75,39 +75,58 @@ STAGES = (
 )
 
 
-def _tree_rss(root: int) -> int:
-    """Summed VmRSS in bytes of ``root`` and all its descendants (0 once ``root`` has gone)."""
-    total, stack = 0, [root]
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+
+
+def _descendants(root: int) -> list[int]:
+    """``root`` and every process under it (children of any of their threads)."""
+    found, stack = [], [root]
     while stack:
         pid = stack.pop()
-        proc = Path(f"/proc/{pid}")
+        found.append(pid)
         try:
-            for line in (proc / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-                    break
-            for task in (proc / "task").iterdir():
+            for task in Path(f"/proc/{pid}/task").iterdir():
                 stack += [int(child) for child in (task / "children").read_text().split()]
         except (FileNotFoundError, ProcessLookupError):
             continue  # the process (or one of its threads) ended while being read
+    return found
+
+
+def _rss(pids: list[int]) -> int:
+    """Summed resident set size in bytes of ``pids`` (those still running)."""
+    total = 0
+    for pid in pids:
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_BYTES
+        except (FileNotFoundError, ProcessLookupError):
+            continue
     return total
 
 
 class RssSampler(threading.Thread):
-    """Samples the resident set size of a process tree every ``interval`` seconds."""
+    """Samples the resident set size of a process tree every ``interval`` seconds.
 
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
+    The tree is walked every ``rescan`` seconds (reading every thread's children list costs
+    far more than reading an RSS); a worker lives for seconds, so at most its first
+    ``rescan`` seconds go unsampled.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.05, rescan: float = 0.5) -> None:
         super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
+        self.pid, self.interval, self.rescan = pid, interval, rescan
         self.samples: list[tuple[float, int]] = []  # (unix time, summed RSS bytes)
         self._stop_event = threading.Event()
 
     def run(self) -> None:
+        pids, scanned = [self.pid], 0.0
         while not self._stop_event.is_set():
-            rss = _tree_rss(self.pid)
+            now = time.time()
+            if now - scanned >= self.rescan:
+                pids, scanned = _descendants(self.pid), now
+            rss = _rss(pids)
             if rss == 0:
                 break
-            self.samples.append((time.time(), rss))
+            self.samples.append((now, rss))
             time.sleep(self.interval)
 
     def stop(self) -> None:

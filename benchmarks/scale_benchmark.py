@@ -4,7 +4,8 @@ For each size the sample generator writes the universe as Stooq price files (the
 path, so ingestion is measured), a full ``dbt build`` (models, seeds, data tests, unit tests)
 runs into a fresh DuckDB file (see build_benchmark.py), and this prints:
 
-- every model's time (dbt's run_results.json) and the dbt process's peak RSS while it ran;
+- every model's time (dbt's run_results.json) and the build's peak RSS while it ran (summed over
+  dbt's process tree, workers included: build_benchmark.py);
 - the build's wall time, time per ETF and its growth against the smallest size, peak RSS,
   and whether every test passed;
 - each SQL feature stage (the compiled SQL of the feature models, run by DuckDB against the
