@@ -224,6 +224,7 @@ def test_unadjusted_consolidation_never_lifts_the_fund_into_the_top_decile(sampl
         from mart_etf_rankings
         where ticker = 'SYNAS.AX' and is_eligible
         and as_of_date between '{action_date}' and '{action_date}'::date + 365
+        order by as_of_date
         """
     )
     assert len(rows) > 100, "the consolidation must fall inside the scoring history"
