@@ -52,19 +52,23 @@ values_read as (
 cross_sections as (
     -- one integer per segment x signal x signal_date, in that order: the rank windows below
     -- partition by it instead of two strings and a date, a cheaper sort key (int_signal_ic
-    -- at 3,000 funds 11.2 -> 8.7 s)
+    -- at 3,000 funds 11.2 -> 8.7 s). date_number: the segment's signal dates in order,
+    -- numbered before any filter, so "previous" is the signal date just before (not the last
+    -- one that happened to have a top quintile)
     select
         segment,
         signal,
         signal_date,
-        row_number() over (order by segment, signal, signal_date) as cross_section_id
+        row_number() over (order by segment, signal, signal_date) as cross_section_id,
+        row_number() over (partition by segment, signal order by signal_date) as date_number
     from (select distinct segment, signal, signal_date from values_read)
 ),
 
 signal_values as (
     select
         values_read.*,
-        cross_sections.cross_section_id
+        cross_sections.cross_section_id,
+        cross_sections.date_number
     from values_read
     inner join cross_sections
         on values_read.segment = cross_sections.segment
@@ -77,36 +81,21 @@ membership as (
     select
         segment,
         signal,
-        signal_date,
+        date_number,
         ticker,
         {{ average_rank('signal_value', 'cross_section_id') }} as value_rank,
         count(*) over (partition by cross_section_id) as n_signal
     from signal_values
 ),
 
-date_numbers as (
-    -- the segment's signal dates in order, numbered before any filter, so "previous" is the
-    -- signal date just before (not the last one that happened to have a top quintile)
+top_quintile as (
     select
         segment,
         signal,
-        signal_date,
-        row_number() over (partition by segment, signal order by signal_date) as date_number
-    from cross_sections
-),
-
-top_quintile as (
-    select
-        membership.segment,
-        membership.signal,
-        membership.ticker,
-        date_numbers.date_number
+        ticker,
+        date_number
     from membership
-    inner join date_numbers
-        on membership.segment = date_numbers.segment
-            and membership.signal = date_numbers.signal
-            and membership.signal_date = date_numbers.signal_date
-    where {{ signal_quintile('membership.value_rank', 'membership.n_signal') }} = 5
+    where {{ signal_quintile('value_rank', 'n_signal') }} = 5
 ),
 
 top_sizes as (
@@ -177,6 +166,7 @@ per_date as (
         segment,
         signal,
         signal_date,
+        date_number,
         horizon_sessions,
         max(return_complete_date) as return_complete_date,
         count(*) as n_funds,
@@ -190,7 +180,7 @@ per_date as (
         / 1e10 / count(*) filter (where quintile = {{ k }}) as quintile_{{ k }}_return{{ ',' if not loop.last }}
         {%- endfor %}
     from quintiled
-    group by segment, signal, signal_date, horizon_sessions
+    group by segment, signal, signal_date, date_number, horizon_sessions
     having count(*) >= {{ var('min_universe_size') }}
 ),
 
@@ -224,12 +214,8 @@ select
     with_ic.quintile_5_return - with_ic.quintile_1_return as top_minus_bottom,
     turnover.top_quintile_turnover
 from with_ic
-inner join date_numbers
-    on with_ic.segment = date_numbers.segment
-        and with_ic.signal = date_numbers.signal
-        and with_ic.signal_date = date_numbers.signal_date
 left outer join turnover
-    on date_numbers.segment = turnover.segment
-        and date_numbers.signal = turnover.signal
-        and date_numbers.date_number = turnover.date_number
+    on with_ic.segment = turnover.segment
+        and with_ic.signal = turnover.signal
+        and with_ic.date_number = turnover.date_number
 {%- endmacro %}
