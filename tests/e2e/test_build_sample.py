@@ -286,6 +286,26 @@ def test_regimes_and_weights_are_consistent(sample_build):
     assert latest == 1
 
 
+def test_latest_rankings_are_the_last_day_of_the_rankings(sample_build):
+    """Today's list (its inputs cut to the latest day before the joins) and the daily
+    rankings (every day joined, then written) are the same rows on that day: one definition
+    of the published row, macros/scoring/etf_rankings_detailed.sql, asked for different days."""
+    last_day = "(select max(as_of_date) from mart_etf_rankings)"
+    (n_latest,) = sample_build.query("select count(*) from mart_latest_rankings")[0]
+    (n_day,) = sample_build.query(
+        f"select count(*) from mart_etf_rankings where as_of_date = {last_day}"
+    )[0]
+    assert n_latest == n_day > 0
+    for first, second in (
+        ("mart_latest_rankings", f"mart_etf_rankings where as_of_date = {last_day}"),
+        (f"mart_etf_rankings where as_of_date = {last_day}", "mart_latest_rankings"),
+    ):
+        (extra,) = sample_build.query(
+            f"select count(*) from (select * from {first} except all select * from {second})"
+        )[0]
+        assert extra == 0
+
+
 def test_every_mart_column_is_described(sample_build):
     """dbt docs: every column of every dim_/fct_/mart_ table has a description (with its unit)."""
     import json

@@ -20,20 +20,38 @@
 
 with
 
-rankings as not materialized (
-    -- read more than once, so inlined (README "Layout"; 3,000 funds 3.1 -> 1.1 s)
-    select * from {{ ref('int_etf_rankings') }}
+rebalance_dates as (
+    -- the signal dates: each month's first day with an eligible fund
+    select min(as_of_date) as as_of_date
+    from {{ ref('int_etf_rankings') }}
     where is_eligible
+    group by date_trunc('month', as_of_date)
+),
+
+-- the published rows of the signal dates (macros/scoring/etf_rankings_detailed.sql), the
+-- columns read below
+rankings as (
+    select
+        detailed.as_of_date,
+        detailed.ticker,
+        detailed.asset_class,
+        detailed.risk_category,
+        {%- for name in score_component_names() %}
+        detailed.score_{{ name }},
+        {%- endfor %}
+        detailed.penalty_points,
+        detailed.macro_multiplier,
+        detailed.geo_multiplier,
+        detailed.composite_score,
+        detailed.composite_score_unadjusted,
+        detailed.forecast_return,
+        detailed.garch_vol_ann
+    from {{ etf_rankings_detailed('rebalance_dates') }} as detailed
+    where detailed.is_eligible
 ),
 
 mode_weights as (
     select * from {{ ref('int_scoring_weights') }}
-),
-
-rebalance_dates as (
-    select min(as_of_date) as signal_date
-    from rankings
-    group by date_trunc('month', as_of_date)
 ),
 
 etfs as (
@@ -52,8 +70,6 @@ reweighted as (
         {{ component_sum('mode_weights.weight_{c} * rankings.score_{c}') }}
             as variant_weighted_score
     from rankings
-    inner join rebalance_dates
-        on rankings.as_of_date = rebalance_dates.signal_date
     inner join mode_weights
         on rankings.as_of_date = mode_weights.as_of_date
 ),

@@ -6,9 +6,10 @@
     on_schema_change='fail'
 ) }}
 {#-
-    The daily ranked score (published as mart_etf_rankings): one row per trading day and live
-    fund, with its components, penalties, multipliers and the inputs behind them. The
-    components are those of macros/scoring/score_components.sql, in its order.
+    The day's ranks: one row per trading day and live fund with the scores and ranks the
+    scoring rule computes, and nothing else. macros/scoring/etf_rankings_detailed.sql joins
+    back the components, weights, inputs and market context behind them: the published row
+    (mart_etf_rankings). The components are those of macros/scoring/score_components.sql.
 
       weighted_score  = sum of component scores x the day's weights (scoring_weights_mode)
       raw_score       = percentile (0-100) of weighted_score among the day's eligible funds
@@ -24,30 +25,39 @@
     market_sensitivities x the day's macro and geopolitical pressures, bounded 0.7-1.3); with
     var market_context_adjustment false both are 1 and composite_score equals
     composite_score_unadjusted, the re-ranked raw_score - penalty_points.
--#}
-{%- set components = score_component_names() %}
 
+    Narrow on purpose: writing costs by the column (3,000 funds: this table with the ~50
+    columns of the published row took 44 s, with three of them 7.8 s), and the readers on the
+    way to the backtest take a few columns of the monthly signal dates. The wide row is
+    written once, by mart_etf_rankings.
+-#}
 with
 
--- `combined` is read twice (by the narrow ranks below and by the wide join back), so DuckDB
--- would materialise it: a copy of ~80 columns that no read could prune. `not materialized`
--- inlines it and the import CTEs under it, and each read takes only the columns it needs
--- (3,000 funds: 46.6 -> 21.0 s; the rule in README "Layout").
-universe as not materialized (
-    select * from {{ ref('int_scoring_universe') }}
+universe as (
+    select
+        as_of_date,
+        ticker,
+        is_eligible,
+        garch_vol_21d_ann
+    from {{ ref('int_scoring_universe') }}
 ),
 
-components as not materialized (
+components as (
     select * from {{ ref('int_component_scores') }}
 ),
 
-weights as not materialized (
+weights as (
     select * from {{ ref('int_scoring_weights') }}
     where weights_mode = '{{ scoring_weights_mode() }}'
 ),
 
-multipliers as not materialized (
-    select * from {{ ref('int_market_context_multipliers') }}
+multipliers as (
+    select
+        as_of_date,
+        ticker,
+        macro_multiplier,
+        geo_multiplier
+    from {{ ref('int_market_context_multipliers') }}
 ),
 
 penalty_totals as (
@@ -60,30 +70,19 @@ penalty_totals as (
     group by as_of_date, ticker
 ),
 
-combined as not materialized (
+combined as (
     select
-        universe.*,
+        universe.as_of_date,
+        universe.ticker,
+        universe.is_eligible,
+        universe.garch_vol_21d_ann,
         weights.regime,
         weights.weights_mode,
-        {%- for name in components %}
-        weights.weight_{{ name }},
-        components.score_{{ name }},
-        {%- endfor %}
         {{ component_sum('weights.weight_{c} * components.score_{c}') }} as weighted_score,
         coalesce(penalty_totals.penalty_points_uncapped, 0) as penalty_points_uncapped,
         coalesce(penalty_totals.n_penalties, 0) as n_penalties,
         multipliers.macro_multiplier,
-        multipliers.geo_multiplier,
-        multipliers.rate_sensitivity,
-        multipliers.credit_sensitivity,
-        multipliers.geo_sensitivity,
-        multipliers.rate_pressure,
-        multipliers.credit_pressure,
-        multipliers.geo_pressure,
-        multipliers.rate_series,
-        multipliers.credit_series,
-        multipliers.geo_series,
-        multipliers.market_context_note
+        multipliers.geo_multiplier
     from universe
     inner join weights
         on universe.as_of_date = weights.as_of_date
@@ -96,17 +95,9 @@ combined as not materialized (
         on universe.as_of_date = multipliers.as_of_date and universe.ticker = multipliers.ticker
 ),
 
--- The day's ranks and sizes are computed on the keys and the few columns they read, then
--- joined back: each window pass over all ~80 columns of `combined` cost about 10 s at 3,000
--- funds (six passes: 58 of 74 s).
 scored as (
     select
-        as_of_date,
-        ticker,
-        is_eligible,
-        macro_multiplier,
-        geo_multiplier,
-        garch_vol_21d_ann,
+        *,
         case
             when is_eligible then {{ raw_score('weighted_score', 'as_of_date, is_eligible') }}
         end as raw_score,
@@ -165,56 +156,15 @@ sized as (
     from composite
 ),
 
-ranks as (
-    select
-        as_of_date,
-        ticker,
-        raw_score,
-        penalty_points,
-        adjusted_score,
-        composite_score,
-        composite_score_unadjusted,
-        score_rank,
-        n_eligible,
-        case
-            when is_eligible and score_rank <= {{ var('position_top_n') }}
-                then inverse_vol_fp / (sum(inverse_vol_fp) over (partition by as_of_date))::double
-            when is_eligible then 0.0
-        end as position_size
-    from sized
-),
-
-with_ranks as (
-    select
-        combined.*,
-        ranks.* exclude (ranks.as_of_date, ranks.ticker)
-    from combined
-    inner join ranks
-        on combined.as_of_date = ranks.as_of_date and combined.ticker = ranks.ticker
-),
-
 final as (
     select
         -- keys
         as_of_date,
         ticker,
-        -- eligibility and context
         is_eligible,
-        exclusion_reason,
-        risk_category,
-        asset_class,
         regime,
         weights_mode,
         n_eligible,
-        last_price_date,
-        days_since_price,
-        -- components (0-100) and the weights used
-        {%- for name in components %}
-        score_{{ name }},
-        {%- endfor %}
-        {%- for name in components %}
-        weight_{{ name }},
-        {%- endfor %}
         -- composite
         weighted_score,
         raw_score,
@@ -227,31 +177,12 @@ final as (
         composite_score,
         composite_score_unadjusted,
         score_rank,
-        position_size,
-        -- inputs
-        garch_vol_21d_ann as garch_vol_ann,
-        vol_model,
-        beta,
-        beta_model,
-        beta_rolling,
-        forecast_return,
-        momentum_12_1,
-        momentum_6m,
-        drawdown,
-        max_drawdown_12m,
-        traded_value_3m,
-        -- market context behind the multipliers
-        rate_sensitivity,
-        credit_sensitivity,
-        geo_sensitivity,
-        rate_pressure,
-        credit_pressure,
-        geo_pressure,
-        rate_series,
-        credit_series,
-        geo_series,
-        market_context_note
-    from with_ranks
+        case
+            when is_eligible and score_rank <= {{ var('position_top_n') }}
+                then inverse_vol_fp / (sum(inverse_vol_fp) over (partition by as_of_date))::double
+            when is_eligible then 0.0
+        end as position_size
+    from sized
 )
 
 select * from final

@@ -24,12 +24,14 @@ scores as (
     select
         rankings.as_of_date as signal_date,
         rankings.ticker,
-        rankings.asset_class,
+        universe.asset_class,
         rankings.composite_score,
         rankings.raw_score
     from {{ ref('int_etf_rankings') }} as rankings
     inner join signal_dates
         on rankings.as_of_date = signal_dates.signal_date
+    inner join {{ ref('int_scoring_universe') }} as universe
+        on rankings.as_of_date = universe.as_of_date and rankings.ticker = universe.ticker
     where rankings.is_eligible
 ),
 

@@ -5,9 +5,10 @@
     on_schema_change='fail'
 ) }}
 {#-
-    The daily ranked score, published under its contract (mart_etf_rankings.yml): the rows of
-    int_etf_rankings, where it is computed (see its header), for the models and people
-    downstream of the marts.
+    The daily ranked score, published under its contract (mart_etf_rankings.yml): the scores
+    and ranks of int_etf_rankings, where they are computed (see its header), with what lies
+    behind them (macros/scoring/etf_rankings_detailed.sql), for the models and people
+    downstream of the marts. The one table that writes this wide row for every day.
 -#}
-select * from {{ ref('int_etf_rankings') }}
+select * from {{ etf_rankings_detailed() }} as detailed
 {{ live_tail('as_of_date') }}
