@@ -5,7 +5,7 @@
 
     Each input is cut to that day before the joins (macros/scoring/etf_rankings_detailed.sql):
     a filter on the joined rows by a subquery's date read every row of every input (10,000
-    funds: 14-19 s; the day cut first: about 1 s).
+    funds: 14-19 s, a constant date 1.2 s; the day cut first, at 3,000 funds: 0.36 s).
 -#}
 with
 
