@@ -45,6 +45,7 @@ Everything is seeded and deterministic.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -56,7 +57,8 @@ from threadpoolctl import ThreadpoolController
 
 from etf_warehouse import progress
 from etf_warehouse.forecast.ml_rows import (
-    date_ranges,
+    FramePanel,
+    PanelRows,
     gbm_threads,
     rows_of_dates,
     sample_rows,
@@ -201,7 +203,7 @@ def winsorise(values: np.ndarray, tail: float) -> np.ndarray:
 
 
 def walk_forward_forecasts(
-    panel: pd.DataFrame,
+    panel: pd.DataFrame | PanelRows,
     features: list[str],
     settings: ForecastSettings,
     *,
@@ -210,10 +212,41 @@ def walk_forward_forecasts(
     calendar: pd.DatetimeIndex | None = None,
     workers: int = 1,
 ) -> pd.DataFrame:
-    """Forecasts for every panel row from the latest retrain on or before its date.
+    """Forecasts for every panel row from the latest retrain on or before its date: the
+    frames of :func:`forecast_frames` in one frame (typed and empty when there are none)."""
+    frames = list(
+        forecast_frames(
+            panel,
+            features,
+            settings,
+            from_date=from_date,
+            earlier=earlier,
+            calendar=calendar,
+            workers=workers,
+        )
+    )
+    if not frames:  # too little history for a first model: an empty frame, still typed
+        return empty_frame(output_schema())
+    return pd.concat(frames, ignore_index=True)
+
+
+def forecast_frames(
+    panel: pd.DataFrame | PanelRows,
+    features: list[str],
+    settings: ForecastSettings,
+    *,
+    from_date: pd.Timestamp | None = None,
+    earlier: pd.DataFrame | None = None,
+    calendar: pd.DatetimeIndex | None = None,
+    workers: int = 1,
+) -> Iterator[pd.DataFrame]:
+    """Forecasts for every panel row from the latest retrain on or before its date, one frame
+    (``output_schema``'s columns) per retrain period, in date order.
 
     ``panel`` columns: ticker, price_date, the ``features``, label_relative_return,
-    label_available_date. Returns one row per predicted panel row with each member's raw and
+    label_available_date; a frame, or a :class:`~etf_warehouse.forecast.ml_rows.PanelRows`
+    that reads a period's rows when it is predicted (the dbt model's, from DuckDB), so neither
+    the panel nor the forecasts are ever all in memory. Each frame holds each member's raw and
     corrected forecast, the ensemble ``forecast_return`` and the retrain's calibration.
 
     A live refresh passes ``from_date`` and this function's earlier output (``earlier``): the
@@ -231,19 +264,19 @@ def walk_forward_forecasts(
     ml_rows.GBM_PARALLEL_MIN_ROWS rows) are fitted in that many processes, a few periods ahead;
     the calibrations then run here in period order, so the result is the same.
     """
-    panel = _by_date_and_ticker(panel)
-    price_date = panel["price_date"].to_numpy()
-    dates, first_row = date_ranges(price_date)  # rows of dates[i]: first_row[i]:first_row[i + 1]
+    source = FramePanel(panel) if isinstance(panel, pd.DataFrame) else panel
+    dates, first_row = source.dates, source.first_row  # rows of dates[i]: first_row[i]:[i + 1]
     calendar = dates if calendar is None else pd.DatetimeIndex(calendar).astype(dates.dtype)
     retrains = month_starts(calendar, settings.retrain_months)
     session_pos = {d: i for i, d in enumerate(calendar)}  # embargoes count sessions
     date_pos = {d: i for i, d in enumerate(dates)}  # where a date's rows are
-    starts = sample_rows(
-        panel, features, rows_of_dates(first_row, dates.isin(month_starts(calendar)))
-    )
+    on_starts = dates.isin(month_starts(calendar))
+    start_rows = source.on(on_starts)
+    starts = sample_rows(start_rows, features, rows_of_dates(first_row, on_starts))
 
     if from_date is not None:
-        stored, stored_models = _stored_starts(panel, starts.pos, earlier)
+        stored, stored_models = _stored_starts(start_rows, earlier)
+    del start_rows
     history = {m: [] for m in MEMBERS}  # past out-of-sample month-start predictions per member
     progress.expect(len(retrains), "retrain periods")
     periods = []  # (retrain, the retrain after it or the day after the calendar's end)
@@ -256,6 +289,9 @@ def walk_forward_forecasts(
             _replay_history(history, stored, stored_models, retrain, period_end)
         else:
             periods.append((retrain, retrains[k + 1] if k + 1 < len(retrains) else None))
+    # the ticker and date of each fit's predicted rows, kept here (a fit may go to a worker
+    # process, which needs only its arrays), until the fit's results come back in order
+    predicted_rows: dict[pd.Timestamp, tuple[np.ndarray, np.ndarray]] = {}
 
     def fits_to_make():
         """Each period's fit: its inputs, and whether it runs in a worker process (a
@@ -295,6 +331,8 @@ def walk_forward_forecasts(
             used = np.flatnonzero(varying_columns(starts.x[train]))
             if not used.size:
                 continue
+            rows = source.between(date_pos[retrain], end)
+            predicted_rows[retrain] = (rows["ticker"].array, rows["price_date"].to_numpy())
             fit = PeriodFit(
                 retrain=retrain,
                 cutoff=cutoff,
@@ -306,17 +344,17 @@ def walk_forward_forecasts(
                 # the frames' own layout (column-major), so the ridge fit's sums round as they did
                 train_x=np.asfortranarray(starts.x[np.ix_(train, used)]),
                 fit_label=winsorise(starts.label[train], settings.label_winsor),
-                target_x=panel.iloc[lo:hi][[features[i] for i in used]].to_numpy(dtype=float),
+                target_x=rows[[features[i] for i in used]].to_numpy(dtype=float),
             )
+            del rows
             yield fit, gbm_threads(train.size) == 1
 
-    frames: list[pd.DataFrame] = []
     # a live refresh usually refits one period: starting workers would cost more than its fit
     workers = workers if len(periods) > 1 else 1
     for fit, gbm_raw in ordered_results(gbm_forecasts, fits_to_make(), workers):
         lo, hi, train, retrain, cutoff = fit.lo, fit.hi, fit.train, fit.retrain, fit.cutoff
-        day = price_date[lo:hi]
-        out = {"ticker": panel["ticker"].array[lo:hi], "price_date": day, "model_date": retrain}
+        tickers, day = predicted_rows.pop(retrain)
+        out = {"ticker": tickers, "price_date": day, "model_date": retrain}
         # the span the model learnt from: its first training row and the date its last
         # training label became known (about horizon + embargo sessions before the retrain)
         out["train_start"] = pd.Timestamp(starts.date[train].min())
@@ -353,12 +391,10 @@ def walk_forward_forecasts(
                 )
         # each centred member shrunk toward the day's mean (0) by its weight, then averaged
         out["forecast_return"] = np.mean(corrected, axis=0)
-        frames.append(pd.DataFrame(out))
-    if from_date is not None:
-        frames = [f.loc[f["price_date"] >= from_date] for f in frames]
-    if not frames:  # too little history for a first model: an empty frame, still typed
-        return empty_frame(output_schema())
-    return pd.concat(frames, ignore_index=True)[list(output_schema())]
+        frame = pd.DataFrame(out)[list(output_schema())]
+        if from_date is not None:
+            frame = frame.loc[frame["price_date"] >= from_date].reset_index(drop=True)
+        yield frame
 
 
 def live_panel_dates(
@@ -378,26 +414,14 @@ def live_panel_dates(
     return month_starts(calendar), calendar[0] if len(calendar) else from_date
 
 
-def _by_date_and_ticker(panel: pd.DataFrame) -> pd.DataFrame:
-    """The panel in (price_date, ticker) order on a fresh 0..n-1 index. A panel read already in
-    that order (ml_forecasts asks DuckDB for it) is not copied: at 3,000 funds it is ~1.5 GB."""
-    dates = panel["price_date"].to_numpy()
-    tickers = panel["ticker"].to_numpy()
-    later = dates[1:] > dates[:-1]
-    ordered = bool(np.all(later | ((dates[1:] == dates[:-1]) & (tickers[1:] > tickers[:-1]))))
-    if ordered and panel.index.equals(pd.RangeIndex(len(panel))):
-        return panel
-    return panel.sort_values(["price_date", "ticker"], kind="stable").reset_index(drop=True)
-
-
 def _stored_starts(
-    panel: pd.DataFrame, start_rows: np.ndarray, earlier: pd.DataFrame | None
+    start_rows: pd.DataFrame, earlier: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, set[pd.Timestamp]]:
-    """The panel's month-start rows (positions ``start_rows``, in panel order) joined to their
-    stored forecasts, and the retrain dates the stored output has any forecast for; one join for
-    every replayed period."""
+    """The panel's month-start rows (``start_rows``, in panel order) joined to their stored
+    forecasts, and the retrain dates the stored output has any forecast for; one join for every
+    replayed period."""
     columns = ["ticker", "price_date", "label_available_date", "label_relative_return"]
-    starts = panel.iloc[start_rows, [panel.columns.get_loc(c) for c in columns]]
+    starts = start_rows[columns]
     if earlier is None:
         earlier = empty_frame(output_schema())
     stored = earlier[

@@ -5,11 +5,17 @@ range and a retrain's predicted rows a slice; its training and calibration rows 
 month-start rows, about one panel row in 21. These helpers find the ranges once and copy the
 month-start rows into numpy arrays once, so no retrain masks, sorts or copies the whole panel
 (8 M rows at 3,000 funds).
+
+The panel itself is read through a :class:`PanelRows`: a frame in memory (:class:`FramePanel`,
+the unit tests and benchmarks) or the dbt relation (:class:`RelationPanel`, the dbt model),
+which is read from DuckDB a retrain period at a time, so the whole panel (4.6 GB as a frame at
+10,000 funds) is never in memory at once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -62,12 +68,97 @@ class SampleRows:
     x: np.ndarray  # len(pos) x features, float
 
 
-def sample_rows(panel: pd.DataFrame, features: list[str], pos: np.ndarray) -> SampleRows:
-    columns = [panel.columns.get_loc(f) for f in features]
+def sample_rows(rows: pd.DataFrame, features: list[str], pos: np.ndarray) -> SampleRows:
+    """The arrays of ``rows``, the panel's rows at positions ``pos`` (in that order)."""
+    if len(rows) != len(pos):
+        raise ValueError(f"{len(rows)} rows given for {len(pos)} positions")
     return SampleRows(
         pos=pos,
-        date=panel["price_date"].to_numpy()[pos],
-        available=panel["label_available_date"].iloc[pos].to_numpy(),
-        label=panel["label_relative_return"].iloc[pos].to_numpy(dtype=float),
-        x=panel.iloc[pos, columns].to_numpy(dtype=float),
+        date=rows["price_date"].to_numpy(),
+        available=rows["label_available_date"].to_numpy(),
+        label=rows["label_relative_return"].to_numpy(dtype=float),
+        x=rows[features].to_numpy(dtype=float),
     )
+
+
+class PanelRows(Protocol):
+    """A forecasting panel in (price_date, ticker) order, read by dates: ``dates`` are its
+    distinct dates, ascending, and the rows of ``dates[i]`` are at positions
+    ``first_row[i]:first_row[i + 1]`` (``first_row`` ends with the row count)."""
+
+    dates: pd.DatetimeIndex
+    first_row: np.ndarray
+
+    def between(self, i: int, j: int) -> pd.DataFrame:
+        """The rows of ``dates[i:j]``, in panel order, on a fresh 0..n-1 index."""
+        ...
+
+    def on(self, which: np.ndarray) -> pd.DataFrame:
+        """The rows of the dates flagged in ``which`` (one flag per date), in panel order."""
+        ...
+
+
+class FramePanel:
+    """A panel held as one frame (sorted into panel order unless it already is)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = by_date_and_ticker(frame)
+        self.dates, self.first_row = date_ranges(self.frame["price_date"].to_numpy())
+
+    def between(self, i: int, j: int) -> pd.DataFrame:
+        rows = self.frame.iloc[self.first_row[i] : self.first_row[j]]
+        return rows.reset_index(drop=True)
+
+    def on(self, which: np.ndarray) -> pd.DataFrame:
+        return self.frame.iloc[rows_of_dates(self.first_row, which)].reset_index(drop=True)
+
+
+class RelationPanel:
+    """A panel in DuckDB (a relation with ticker and price_date columns), read a few dates at a
+    time: one query counts the rows of each date, and each read asks DuckDB for its dates' rows
+    in panel order. The frames equal a :class:`FramePanel`'s of the whole relation read at once
+    (values, order and dtypes)."""
+
+    def __init__(self, relation: Any) -> None:
+        self.relation = relation
+        counts = relation.aggregate("price_date, count(*) as n_rows", "price_date")
+        counts = counts.order("price_date").df()
+        self.dates = pd.DatetimeIndex(counts["price_date"])
+        self.first_row = np.concatenate([[0], np.cumsum(counts["n_rows"].to_numpy())]).astype(
+            np.intp
+        )
+
+    def _read(self, condition: str, n_rows: int) -> pd.DataFrame:
+        rows = self.relation.filter(condition).order("price_date, ticker").df()
+        if len(rows) != n_rows:  # the relation changed under the reader
+            raise ValueError(f"read {len(rows)} panel rows where {n_rows} were counted")
+        return rows
+
+    def between(self, i: int, j: int) -> pd.DataFrame:
+        bounds = [f"price_date >= {_date_literal(self.dates[i])}"] if i < len(self.dates) else []
+        if j < len(self.dates):
+            bounds.append(f"price_date < {_date_literal(self.dates[j])}")
+        condition = " and ".join(bounds) if i < j else "false"
+        return self._read(condition, int(self.first_row[j] - self.first_row[i]))
+
+    def on(self, which: np.ndarray) -> pd.DataFrame:
+        flagged = self.dates[np.asarray(which, dtype=bool)]
+        literals = ", ".join(_date_literal(d) for d in flagged)
+        n_rows = int(np.diff(self.first_row)[np.asarray(which, dtype=bool)].sum())
+        return self._read(f"price_date in ({literals})" if literals else "false", n_rows)
+
+
+def _date_literal(day: pd.Timestamp) -> str:
+    return f"date '{pd.Timestamp(day):%Y-%m-%d}'"
+
+
+def by_date_and_ticker(panel: pd.DataFrame) -> pd.DataFrame:
+    """The panel in (price_date, ticker) order on a fresh 0..n-1 index. A panel already in that
+    order is not copied."""
+    dates = panel["price_date"].to_numpy()
+    tickers = panel["ticker"].to_numpy()
+    later = dates[1:] > dates[:-1]
+    ordered = bool(np.all(later | ((dates[1:] == dates[:-1]) & (tickers[1:] > tickers[:-1]))))
+    if ordered and panel.index.equals(pd.RangeIndex(len(panel))):
+        return panel
+    return panel.sort_values(["price_date", "ticker"], kind="stable").reset_index(drop=True)

@@ -5,17 +5,26 @@ ensemble shrunk by out-of-sample skill (etf_warehouse.forecast.ml). A live refre
 only the current period's models and keeps the earlier forecasts; it reads the panel's
 month-start rows and the current period's, not the whole panel. Small fits run in
 python_workers processes.
+
+Memory: the panel is read from DuckDB a retrain period at a time (ml_rows.RelationPanel) and the
+forecasts go to DuckDB as a stream, a period at a time (dbt_glue.frame_stream); neither is ever
+whole in memory (at 10,000 funds the panel is 4.6 GB as a frame, the forecasts about as much).
 """
 
 from etf_warehouse.dbt_glue import (
     config_value,
-    frame_by_year,
+    frame_stream,
     live_refresh_from,
     settings_from_config,
-    with_date_columns,
     worker_count,
 )
-from etf_warehouse.forecast.ml import ForecastSettings, live_panel_dates, walk_forward_forecasts
+from etf_warehouse.forecast.ml import (
+    ForecastSettings,
+    forecast_frames,
+    live_panel_dates,
+    output_schema,
+)
+from etf_warehouse.forecast.ml_rows import RelationPanel
 from etf_warehouse.progress import reported
 
 
@@ -38,20 +47,24 @@ def build(dbt, session):
         panel = panel.filter(f"{on_starts} or price_date >= date '{first_refit:%Y-%m-%d}'")
         earlier = session.sql(f"select * from {dbt.this} where {on_starts}").df()
         calendar = calendar["price_date"]
-    # in the order the model uses, a year at a time (one read of it all was the build's peak)
-    panel = frame_by_year(panel, "price_date, ticker")
+    # the forecasts are made while DuckDB writes them (frame_stream): the panel is then read
+    # inside DuckDB's query, which cannot use this model's connection, so it gets its own
+    reader = session.cursor()
     features = [c for c in panel.columns if c.startswith("f_")]
-    return with_date_columns(
-        walk_forward_forecasts(
-            panel,
-            features,
-            settings,
-            from_date=refresh_from,
-            earlier=earlier,
-            calendar=calendar,
-            workers=worker_count(workers),
-        ),
+    frames = forecast_frames(
+        RelationPanel(reader.sql(panel.sql_query())),
+        features,
+        settings,
+        from_date=refresh_from,
+        earlier=earlier,
+        calendar=calendar,
+        workers=worker_count(workers),
+    )
+    return frame_stream(
+        frames,
+        output_schema(),
         ["price_date", "model_date", "train_start", "train_label_end"],
+        step=this,
     )
 
 

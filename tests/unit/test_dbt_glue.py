@@ -95,30 +95,61 @@ def test_sample_config_invalid_values_are_rejected_by_the_config():
         sample_config({**SETTINGS, "n_etfs": "0"})
 
 
-def test_frame_by_year_equals_one_ordered_read():
-    """Read a year at a time, the frame (values, order, dtypes) equals one ordered read; a year
-    without rows and an empty relation are fine."""
-    import duckdb
+def test_frame_stream_writes_each_frame_with_the_schemas_types():
+    """A model's result as a stream: DuckDB creates the table (as dbt-duckdb does) from the
+    frames as they come, dates as DATE, text, integers and floats as before; a generator's
+    error fails the statement with its message; no frames give the typed empty table."""
+    import numpy as np
+    import pandas as pd
 
-    from etf_warehouse.dbt_glue import frame_by_year
+    from etf_warehouse.dbt_glue import frame_stream
+
+    schema = {"ticker": "str", "price_date": "datetime64[ns]", "n": "int64", "x": "float64"}
+    made = []
+
+    def frames(k):
+        for i in range(k):
+            made.append(i)
+            yield pd.DataFrame(
+                {
+                    "ticker": ["A", "B"],
+                    "price_date": pd.to_datetime(["2020-01-02", "2020-01-03"]) + pd.Timedelta(i),
+                    "n": [i, i],
+                    "x": [0.5 * i, np.nan],
+                }
+            )
 
     con = duckdb.connect()
-    con.execute(
-        "create table panel as select"
-        " (date '2018-12-30' + to_days(((i * 7919) % 900)::integer))::date as price_date,"
-        " 'T' || (i % 7) as ticker, i * 0.5 as f_x"
-        " from range(2000) t(i)"
-        " where year(date '2018-12-30' + to_days(((i * 7919) % 900)::integer)) <> 2020"
+    stream = frame_stream(frames(3), schema, ["price_date"], step="t")
+    assert made == []  # nothing made until DuckDB reads
+    con.register("stream", stream)
+    con.execute("create table t as select * from stream")
+    assert made == [0, 1, 2]
+    types = dict(
+        con.sql(
+            "select column_name, data_type from duckdb_columns() where table_name = 't'"
+        ).fetchall()
     )
-    relation = con.table("panel")
-    expected = relation.order("price_date, ticker, f_x").df()
-    got = frame_by_year(relation, "price_date, ticker, f_x")
-    assert sorted(got["price_date"].dt.year.unique()) == [2018, 2019, 2021]
-    assert got.dtypes.equals(expected.dtypes)
-    assert got.equals(expected)
-    nothing = relation.filter("false")
-    empty = frame_by_year(nothing, "price_date, ticker, f_x")
-    assert empty.empty and empty.dtypes.equals(nothing.order("price_date").df().dtypes)
+    assert types == {"ticker": "VARCHAR", "price_date": "DATE", "n": "BIGINT", "x": "DOUBLE"}
+    assert con.sql("select count(*), sum(n), count(x) from t").fetchall() == [(6, 6, 3)]
+
+    def failing():
+        yield from frames(1)
+        raise ValueError("the forecasting panel passed lacks dates")
+
+    con.register("broken", frame_stream(failing(), schema, ["price_date"], step="t"))
+    with pytest.raises(duckdb.Error, match="lacks dates"):
+        con.execute("create table u as select * from broken")
+    # a reader closed early (DuckDB stopped reading): the frames stop, nothing hangs
+    endless = frame_stream(frames(10**6), schema, ["price_date"], step="t")
+    assert endless.read_next_batch().num_rows == 2
+    endless.close()
+    stopped_at = len(made)
+    assert stopped_at < 3 + 10  # the first three, the one read, and at most a queue's worth
+    con.register("none", frame_stream(iter([]), schema, ["price_date"], step="t"))
+    con.execute("create table v as select * from none")
+    assert con.sql("select count(*) from v").fetchall() == [(0,)]
+    assert [c[0] for c in con.sql("describe v").fetchall()] == list(schema)
 
 
 # --- settings_from_config: one typed reader for every settings dataclass --------------------

@@ -17,12 +17,14 @@ from etf_warehouse.forecast.ml import (
     ForecastSettings,
     calibrate,
     cross_section_at_least,
+    forecast_frames,
     live_panel_dates,
     month_starts,
     output_columns,
     walk_forward_forecasts,
     winsorise,
 )
+from etf_warehouse.forecast.ml_rows import RelationPanel
 
 FEATURES = ["f_signal", "f_a", "f_b", "f_c", "f_d"]
 HORIZON = 21
@@ -465,6 +467,42 @@ def test_live_refresh_reading_only_the_rows_it_needs_equals_the_full_pass(
         )
 
 
+def test_a_panel_read_from_duckdb_a_period_at_a_time_gives_the_same_forecasts(panel, forecasts):
+    """ml_forecasts' read: the panel in DuckDB, shuffled, read by RelationPanel a period at a
+    time; one frame per period, together equal to the forecasts of the panel as one frame. A
+    live refresh reading its rows (live_panel_dates) the same way equals the full pass too."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.register("frame", panel.sample(frac=1.0, random_state=5))
+    con.execute("create table int_ml_panel as select * from frame")
+    relation = con.table("int_ml_panel")
+    frames = list(forecast_frames(RelationPanel(relation), FEATURES, SETTINGS))
+    assert len(frames) > 12  # a frame per monthly retrain with a model
+    got = pd.concat(frames, ignore_index=True)
+    assert got["model_date"].is_monotonic_increasing
+    pd.testing.assert_frame_equal(got, forecasts, check_exact=True, check_dtype=False)
+
+    refresh_from = pd.Timestamp("2019-03-14")
+    calendar = pd.DatetimeIndex(panel["price_date"].unique())
+    starts, first = live_panel_dates(calendar, refresh_from, SETTINGS)
+    listed = ", ".join(f"date '{d:%Y-%m-%d}'" for d in starts)
+    tail = walk_forward_forecasts(
+        RelationPanel(relation.filter(f"price_date in ({listed}) or price_date >= '{first}'")),
+        FEATURES,
+        SETTINGS,
+        from_date=refresh_from,
+        earlier=forecasts.loc[forecasts["price_date"].isin(starts)],
+        calendar=calendar,
+    )
+    pd.testing.assert_frame_equal(
+        tail,
+        forecasts.loc[forecasts["price_date"] >= refresh_from].reset_index(drop=True),
+        check_exact=True,
+        check_dtype=False,
+    )
+
+
 def test_live_panel_dates_before_any_retrain_and_on_an_empty_panel():
     calendar = pd.bdate_range("2020-01-01", "2020-02-28")
     starts, first = live_panel_dates(calendar, pd.Timestamp("2019-06-03"), SETTINGS)
@@ -519,15 +557,15 @@ def test_fits_in_worker_processes_equal_fits_here(panel, forecasts):
 
 
 def test_panel_order_is_taken_as_read_or_sorted(panel):
-    from etf_warehouse.forecast.ml import _by_date_and_ticker
+    from etf_warehouse.forecast.ml_rows import by_date_and_ticker
 
     ordered = panel.sort_values(["price_date", "ticker"]).reset_index(drop=True)
-    assert _by_date_and_ticker(ordered) is ordered  # already in order: no copy
+    assert by_date_and_ticker(ordered) is ordered  # already in order: no copy
     shuffled = ordered.sample(frac=1.0, random_state=3)
-    pd.testing.assert_frame_equal(_by_date_and_ticker(shuffled), ordered)
+    pd.testing.assert_frame_equal(by_date_and_ticker(shuffled), ordered)
     # in order but with another index: re-indexed, the same rows
     reindexed = ordered.set_axis(ordered.index + 5)
-    pd.testing.assert_frame_equal(_by_date_and_ticker(reindexed), ordered)
+    pd.testing.assert_frame_equal(by_date_and_ticker(reindexed), ordered)
     # same forecasts whichever order the panel arrives in
     small = ForecastSettings(gbm_max_iter=5, min_train_months=12, max_train_months=24)
     pd.testing.assert_frame_equal(
