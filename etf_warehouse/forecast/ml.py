@@ -291,7 +291,7 @@ def forecast_frames(
             periods.append((retrain, retrains[k + 1] if k + 1 < len(retrains) else None))
     # the ticker and date of each fit's predicted rows, kept here (a fit may go to a worker
     # process, which needs only its arrays), until the fit's results come back in order
-    predicted_rows: dict[pd.Timestamp, tuple[np.ndarray, np.ndarray]] = {}
+    predicted_rows: dict[pd.Timestamp, tuple] = {}
 
     def fits_to_make():
         """Each period's fit: its inputs, and whether it runs in a worker process (a
