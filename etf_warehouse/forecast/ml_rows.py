@@ -117,7 +117,7 @@ class RelationPanel:
     """A panel in DuckDB (a relation with ticker and price_date columns), read a few dates at a
     time: one query counts the rows of each date, and each read asks DuckDB for its dates' rows
     in panel order. The frames equal a :class:`FramePanel`'s of the whole relation read at once
-    (values, order and dtypes)."""
+    (values, order and dtypes; a read of no rows has its text columns as object)."""
 
     def __init__(self, relation: Any) -> None:
         self.relation = relation

@@ -49,7 +49,7 @@ def build(dbt, session):
         earlier = session.sql(f"select * from {dbt.this} where {on_starts}").df()
         calendar = calendar["price_date"]
     # the forecasts are made while DuckDB writes them (frame_stream): the panel is then read
-    # inside DuckDB's query, which cannot use this model's connection, so it gets its own
+    # while that query runs on this model's connection, so on a connection of its own
     reader = session.cursor()
     features = [c for c in panel.columns if c.startswith("f_")]
     frames = forecast_frames(
