@@ -48,29 +48,78 @@ members as (
 ),
 
 ranked as (
+    -- ranks and returns as integers (returns in fixed point, 1e-12): every sum below is exact
+    -- and independent of the order DuckDB adds rows in (macros/helpers/fixed_point.sql); the
+    -- floating-point corr/regr_slope/avg gave last-bit differences between two builds of the
+    -- same data
     select
-        *,
+        member,
+        model_date,
+        n_train_rows,
+        bias_applied,
+        ensemble_weight,
         rank() over (partition by member, model_date order by forecast_raw) as forecast_rank,
-        rank() over (partition by member, model_date order by label_relative_return) as label_rank
+        rank() over (partition by member, model_date order by label_relative_return) as label_rank,
+        {{ fixed_point('forecast_raw', '1e12') }} as x_fp,
+        {{ fixed_point('label_relative_return', '1e12') }} as y_fp,
+        {{ fixed_point('forecast_corrected', '1e12') }} as corrected_fp,
+        {{ fixed_point('forward_return', '1e12') }} as realised_fp
     from members
 ),
 
-final as (
+sums as (
     select
         member,
         model_date,
         any_value(n_train_rows) as n_train_rows,
-        count(*) as n_scored,
-        corr(forecast_rank, label_rank) as rank_ic,
-        avg(forecast_raw - label_relative_return) as mean_error_raw,
-        avg(forecast_corrected - label_relative_return) as mean_error_corrected,
         any_value(bias_applied) as bias_applied,
         any_value(ensemble_weight) as ensemble_weight,
-        avg(forecast_corrected - forward_return) as mean_error_vs_realised,
-        regr_slope(label_relative_return, forecast_raw) as calibration_slope,
-        regr_intercept(label_relative_return, forecast_raw) as calibration_intercept
+        count(*) as n_scored,
+        sum(forecast_rank) as sum_rx,
+        sum(label_rank) as sum_ry,
+        sum(forecast_rank * label_rank) as sum_rxy,
+        sum(forecast_rank * forecast_rank) as sum_rxx,
+        sum(label_rank * label_rank) as sum_ryy,
+        sum(x_fp::hugeint) as sum_x,
+        sum(y_fp::hugeint) as sum_y,
+        sum(x_fp::hugeint * y_fp) as sum_xy,
+        sum(x_fp::hugeint * x_fp) as sum_xx,
+        sum(corrected_fp::hugeint) as sum_corrected,
+        sum(realised_fp::hugeint) as sum_realised
     from ranked
     group by member, model_date
+),
+
+final as (
+    -- Pearson correlation of the ranks and the OLS slope and intercept of the label on the raw
+    -- forecast, from the sums: (n Sxy - Sx Sy) / sqrt((n Sxx - Sx^2)(n Syy - Sy^2)),
+    -- b = (n Sxy - Sx Sy) / (n Sxx - Sx^2), a = (Sy - b Sx) / n
+    select
+        member,
+        model_date,
+        n_train_rows,
+        n_scored,
+        (n_scored * sum_rxy - sum_rx * sum_ry)::double / nullif(
+            sqrt(
+                (n_scored * sum_rxx - sum_rx * sum_rx)::double
+                * (n_scored * sum_ryy - sum_ry * sum_ry)::double
+            ),
+            0
+        ) as rank_ic,
+        (sum_x - sum_y)::double / 1e12 / n_scored as mean_error_raw,
+        (sum_corrected - sum_y)::double / 1e12 / n_scored as mean_error_corrected,
+        bias_applied,
+        ensemble_weight,
+        (sum_corrected - sum_realised)::double / 1e12 / n_scored as mean_error_vs_realised,
+        (n_scored * sum_xy - sum_x * sum_y)::double
+        / nullif((n_scored * sum_xx - sum_x * sum_x)::double, 0) as calibration_slope,
+        (
+            sum_y::double
+            - (n_scored * sum_xy - sum_x * sum_y)::double
+            / nullif((n_scored * sum_xx - sum_x * sum_x)::double, 0)
+            * sum_x::double
+        ) / 1e12 / n_scored as calibration_intercept
+    from sums
 )
 
 select * from final
