@@ -172,7 +172,9 @@ def run(args: argparse.Namespace) -> dict:
 
     config = SampleConfig(n_etfs=args.n_etfs, years=args.years, seed=args.seed)
     generate_seconds = 0.0
-    if args.source == "files":
+    if args.vars_file:
+        dbt_vars = json.loads(Path(args.vars_file).read_text())
+    elif args.source == "files":
         t0 = time.perf_counter()
         files = write_sample_files(config, workdir / "files", file_format=args.format)
         generate_seconds = time.perf_counter() - t0
@@ -236,13 +238,20 @@ def run(args: argparse.Namespace) -> dict:
             }
         )
     first_node = min(n["start"] for n in nodes)
-    (n_rows,) = _count_rows(database)
+    n_rows, n_funds = _count_rows(database)
     summary = {
         "label": args.label(),
-        "n_etfs": args.n_etfs,
-        "years": args.years,
+        "n_etfs": n_funds if args.vars_file else args.n_etfs,
+        "years": None if args.vars_file else args.years,
         "source": args.source,
-        "format": args.format if args.source == "files" else "sample",
+        "format": (
+            dbt_vars.get("prices_format", "stooq")
+            if args.vars_file
+            else args.format
+            if args.source == "files"
+            else "sample"
+        ),
+        "vars_file": args.vars_file,
         "file_generation_seconds": round(generate_seconds, 1),
         "dbt_build_wall_seconds": round(wall, 1),
         "dbt_startup_seconds": round(first_node - t0, 1),
@@ -279,16 +288,19 @@ def run(args: argparse.Namespace) -> dict:
     return summary
 
 
-def _count_rows(database: Path) -> tuple[int]:
+def _count_rows(database: Path) -> tuple[int, int]:
+    """Clean price rows and the funds they belong to."""
     import duckdb
 
     with duckdb.connect(str(database), read_only=True) as con:
-        return con.sql("select count(*) from fct_daily_prices").fetchall()[0]
+        query = "select count(*), count(distinct ticker) from fct_daily_prices"
+        return con.sql(query).fetchall()[0]
 
 
 def print_summary(s: dict) -> None:
     print(
-        f"\n{s['label']}: {s['n_etfs']} ETFs x {s['years']} years, source {s['source']} "
+        f"\n{s['label']}: {s['n_etfs']} ETFs x {s['years'] or '(as in the files)'} years, "
+        f"source {s['source']} "
         f"({s['format']}), {s['price_rows']:,} clean price rows, {s['cpu_count']} cores"
     )
     if s["file_generation_seconds"]:
@@ -322,8 +334,18 @@ def main() -> None:
     parser.add_argument("--workdir", default=None)
     parser.add_argument("--threads", type=int, default=None, help="dbt threads (profile: 2)")
     parser.add_argument("--top", type=int, default=8, help="slowest nodes to list")
+    parser.add_argument(
+        "--vars-file",
+        default=None,
+        help="build on files written elsewhere: a JSON of the dbt vars (e.g. the vars.json of "
+        "independent_universe.py); --n-etfs/--years/--seed/--source/--format are then not used",
+    )
     args = parser.parse_args()
-    args.label = lambda: f"{args.source}_{args.n_etfs}x{args.years:g}y"
+    if args.vars_file:
+        args.source = "vars-file"
+        args.label = lambda: f"vars_{Path(args.vars_file).resolve().parent.name}"
+    else:
+        args.label = lambda: f"{args.source}_{args.n_etfs}x{args.years:g}y"
     print_summary(run(args))
 
 
