@@ -465,23 +465,27 @@ split_levels as (
 
 steady_levels as (
     select
-        *,
+        * exclude (continuous_factor),
         ln(continuous_price / list_median([
             {%- for lag_rows in range(1, 6) %}
             {{ 'prev_basis_close' if lag_rows == 1 else 'basis_close_lag_' ~ lag_rows }}
-            * exp(split_log_ratio_cum_fp::double / 1e15){{ ',' if not loop.last }}
+            * continuous_factor{{ ',' if not loop.last }}
             {%- endfor %}
         ])) as log_move_vs_median,
-        ln(continuous_price / (prev_basis_close * exp(split_log_ratio_cum_fp::double / 1e15)))
-            as residual_move
+        ln(continuous_price / (prev_basis_close * continuous_factor)) as residual_move
     from (
         select
             *,
             split_log_ratio_fp_before::hugeint as split_log_ratio_cum_fp,
-            basis_close * exp(split_log_ratio_fp_before::hugeint::double / 1e15)
-                as continuous_price
-        from split_steps
-        where ticker not in (select split_funds.ticker from split_funds)
+            basis_close * continuous_factor as continuous_price
+        from (
+            select
+                *,
+                -- the same factor on every row of the fund: exp(sum / 1e15) of split_continuous
+                exp(split_log_ratio_fp_before::hugeint::double / 1e15) as continuous_factor
+            from split_steps
+            where ticker not in (select split_funds.ticker from split_funds)
+        ) as unsplit
     ) as steady
 ),
 
