@@ -1,56 +1,69 @@
 {#-
     One row per key of the first part, with the columns of every part where that part has the
-    key (null where it has not): a left join of several inputs onto the first, written as a
-    stack grouped by the key.
+    key (null where it has not): a left join of several inputs onto the first.
 
-    Why not joins: at 3,000 funds, DuckDB 2.0's hash joins of several inputs of ~9 M rows in one
-    pipeline sized their build side for memory the page cache held and then could not spill it
-    ("Out of Memory Error: failed to pin block", reproducible outside dbt with a warm page
-    cache; the same query passed under a 1.5 GB memory limit and failed under 3.7 GB, also with
-    one thread and with operator_memory_limit). A grouped aggregate spills reliably.
+    Written as ASOF joins: each later part is matched to the first on the equality keys and its
+    latest date on or before the first part's, and its columns kept only where that date is the
+    same. DuckDB runs an ASOF join as a partitioned sort and merge, which spills; its hash joins
+    of several inputs of ~9-12 M rows in one pipeline (DuckDB 2.0) sized their build side for
+    memory the page cache held and could not spill it ("Out of Memory Error: failed to pin
+    block", at 3,000 funds under the 4 GB memory limit, reproducible outside dbt). The stack of
+    all parts grouped by the key that this macro wrote before spilled but took 25 % longer.
 
     parts: a list of {'from': a relation or CTE, 'columns': {output name: expression} or a list
     of column names}, and optionally 'keys': {key name: expression} where the part names its
-    keys differently. Each key must be unique within a part: any_value takes the one non-null
-    value a key has there.
+    keys differently. The last key is the ordered one (a date); each key must be unique within a
+    part.
 -#}
 {% macro merge_by_key(parts, keys=['ticker', 'price_date']) -%}
-    {%- set names = [] -%}
-    {%- set columns_of = [] -%}
-    {%- for part in parts -%}
-        {%- set columns = {} -%}
-        {%- for name in part['columns'] -%}
-            {%- do names.append(name) -%}
-            {%- do columns.update({
-                name: part['columns'][name] if part['columns'] is mapping else name
-            }) -%}
-        {%- endfor -%}
-        {%- do columns_of.append(columns) -%}
-    {%- endfor -%}
+    {%- set equal_keys = keys[:-1] -%}
+    {%- set order_key = keys[-1] -%}
     select
         {%- for key in keys %}
-        {{ key }},
+        part_0.{{ key }},
         {%- endfor %}
-        {%- for name in names %}
-        any_value({{ name }}) as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from (
         {%- for part in parts %}
-        select
-            {%- for key in keys %}
-            {%- set expression = part.get('keys', {}).get(key, key) %}
-            {{ expression }}{{ ' as ' ~ key if expression != key }},
+        {%- set part_index = loop.index0 %}
+        {%- for name in part['columns'] %}
+        {%- if part_index == 0 %}
+        part_0.{{ name }}
+        {%- else %}
+        case
+            when part_{{ part_index }}.merge_key = part_0.{{ order_key }}
+                then part_{{ part_index }}.{{ name }}
+        end as {{ name }}
+        {%- endif %}{{ ',' if not (loop.last and part_index == parts | length - 1) }}
+        {%- endfor %}
+        {%- endfor %}
+    from
+        {%- for part in parts %}
+        {%- set part_index = loop.index0 %}
+        {%- if not loop.first %}
+        asof left join
+        {%- endif %}
+        (
+            select
+                {%- for key in keys %}
+                {%- set expression = part.get('keys', {}).get(key, key) %}
+                {%- if part_index > 0 and loop.last %}
+                {{ expression }} as merge_key,
+                {%- else %}
+                {{ expression }}{{ ' as ' ~ key if expression != key }},
+                {%- endif %}
+                {%- endfor %}
+                {%- for name in part['columns'] %}
+                {%- set expression = part['columns'][name] if part['columns'] is mapping else name %}
+                {{ expression }}{{ ' as ' ~ name if expression != name }}
+                {{- ',' if not loop.last }}
+                {%- endfor %}
+            from {{ part['from'] }}
+        ) as part_{{ part_index }}
+        {%- if not loop.first %}
+            on
+            {%- for key in equal_keys %}
+                part_{{ part_index }}.{{ key }} = part_0.{{ key }} and
             {%- endfor %}
-            {{ 'true' if loop.first else 'null::boolean' }} as is_first_part_row,
-            {%- for name, expression in columns_of[loop.index0].items() %}
-            {{ expression }}{{ ' as ' ~ name if expression != name }}{{ ',' if not loop.last }}
-            {%- endfor %}
-        from {{ part['from'] }}
-        {%- if not loop.last %}
-        union all by name
+                part_0.{{ order_key }} >= part_{{ part_index }}.merge_key
         {%- endif %}
         {%- endfor %}
-    ) as stacked
-    group by {{ keys | join(', ') }}
-    having bool_or(is_first_part_row)
 {%- endmacro %}
