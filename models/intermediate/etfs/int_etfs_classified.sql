@@ -5,19 +5,36 @@
 
     Behaviour is matched against reference series: the day's median return of the funds whose
     metadata says they are of one asset class and region (at least three funds that day). The
-    best-correlated reference gives the asset class and region when its correlation is >= 0.5;
-    a beta >= 1.6 with correlation >= 0.85 to an equity reference marks a geared fund (geared
-    funds track their index tightly; high-beta emerging markets do not) and a beta <= -0.5 with
-    correlation <= -0.5 to the broad market an inverse one; leverage is the rounded beta, capped
-    at 3 either way. Without usable
-    reference_series (no universe file) the broad market is the median return of all funds, and:
+    best-correlated reference gives the asset class and region when its correlation is >= 0.5.
+    A geared fund has, to an equity reference, a beta >= 1.8 with correlation >= 0.85 (geared
+    funds track their index tightly; high-beta emerging markets do not) or a beta >= 2.5 with
+    correlation >= 0.5 (a 2x or 3x fund on a sector or country tracks the broad index loosely,
+    but no unlevered fund seen moved 2.5 times it); a beta <= -0.5 with correlation <= -0.5 to
+    the broad market marks an inverse one; leverage is the rounded beta, capped at 3 either way
+    (so a 2x fund with a beta of 2.5 or more is recorded as 3x: its risk is very_high either
+    way).
+    Without usable reference_series (no universe file) the broad market is the median return of
+    all funds, and:
 
         annualised vol < 2 %                      -> cash
         beta <= -0.5 and correlation <= -0.5      -> equity, inverse
-        beta >= 1.6 and correlation >= 0.85       -> equity, leveraged_long
+        beta >= 1.8 and correlation >= 0.85,
+        or beta >= 2.5 and correlation >= 0.5     -> equity, leveraged_long
         correlation >= 0.5                        -> equity
         annualised vol < 12 %                     -> fixed_income
         otherwise                                 -> other
+
+    The gearing thresholds (seed config_trials, classification-01 to -09): on an independent
+    1,000-fund universe classified without metadata (benchmarks/independent_universe.py, seed
+    11), the 1x funds correlated >= 0.5 to the broad market had betas up to 1.90 (1x broad
+    equity funds 1.60-1.76: the median of equity, bond and other funds moves less than an equity
+    index); the rule before (beta >= 1.6 at 0.85 only) found 17 of the 55 geared long funds and
+    called 12 1x funds geared, these rules find 32 and none. On the 300 real US funds without
+    metadata (stooq_us_etfs_more; 1x betas up to 1.99) they add EURL and KORU (3x) and URE (2x)
+    and no longer call ERUS and NORW (1x country funds) 2x. Not found from returns: gearing of a
+    bond or commodity fund (a 3x Treasury fund moves like a long-duration one) and inverse funds
+    on assets uncorrelated with the market (gold, bonds); their names (asset_class_keywords) or
+    metadata must say it.
 
     risk_category follows from the class (seed risk_category_rules: lowest matching priority;
     any leverage other than 1 is very_high).
@@ -27,6 +44,13 @@
     it used. A ticker with fewer returns is `other` / `pending_history` until it has them
     (metadata and name keywords apply at once).
 -#}
+
+{#- geared: BETA and CORR to an equity reference or the broad market (the rules above) -#}
+{%- set geared = '((BETA >= 1.8 and CORR >= 0.85) or (BETA >= 2.5 and CORR >= 0.5))' %}
+{%- set geared_to_best = geared | replace('BETA', 'best_fits.best_beta')
+    | replace('CORR', 'best_fits.best_corr') %}
+{%- set geared_to_market = geared | replace('BETA', 'best_fits.beta_to_market')
+    | replace('CORR', 'best_fits.corr_to_market') %}
 
 with
 
@@ -165,8 +189,7 @@ behaviour_class as (
             when best_fits.beta_to_market <= -0.5 and best_fits.corr_to_market <= -0.5
                 then 'equity'
             when best_fits.best_corr >= 0.5 then best_fits.best_asset_class
-            when best_fits.beta_to_market >= 1.6 and best_fits.corr_to_market >= 0.85
-                then 'equity'
+            when {{ geared_to_market }} then 'equity'
             when best_fits.corr_to_market >= 0.5 then 'equity'
             when early_stats.vol_ann < 0.12 then 'fixed_income'
             else 'other'
@@ -176,13 +199,10 @@ behaviour_class as (
             when early_stats.vol_ann < 0.02 then 'cash'
             when best_fits.beta_to_market <= -0.5 and best_fits.corr_to_market <= -0.5
                 then 'inverse'
-            when
-                best_fits.best_corr >= 0.85 and best_fits.best_asset_class = 'equity'
-                and best_fits.best_beta >= 1.6
+            when best_fits.best_asset_class = 'equity' and {{ geared_to_best }}
                 then 'leveraged_long'
             when best_fits.best_corr >= 0.5 then 'inferred_' || best_fits.best_asset_class
-            when best_fits.beta_to_market >= 1.6 and best_fits.corr_to_market >= 0.85
-                then 'leveraged_long'
+            when {{ geared_to_market }} then 'leveraged_long'
             when best_fits.corr_to_market >= 0.5 then 'inferred_equity'
             when early_stats.vol_ann < 0.12 then 'inferred_fixed_income'
             else 'unclassified'
@@ -191,13 +211,9 @@ behaviour_class as (
             when early_stats.vol_ann < 0.02 then 1
             when best_fits.beta_to_market <= -0.5 and best_fits.corr_to_market <= -0.5
                 then greatest(least(round(best_fits.beta_to_market), -1), -3)
-            when
-                best_fits.best_corr >= 0.85 and best_fits.best_asset_class = 'equity'
-                and best_fits.best_beta >= 1.6
+            when best_fits.best_asset_class = 'equity' and {{ geared_to_best }}
                 then least(round(best_fits.best_beta), 3)
-            when
-                coalesce(best_fits.best_corr, 0) < 0.5
-                and best_fits.beta_to_market >= 1.6 and best_fits.corr_to_market >= 0.85
+            when coalesce(best_fits.best_corr, 0) < 0.5 and {{ geared_to_market }}
                 then least(round(best_fits.beta_to_market), 3)
             else 1
         end as behaviour_leverage
