@@ -8,7 +8,9 @@
     of several inputs of ~9-12 M rows in one pipeline (DuckDB 2.0) sized their build side for
     memory the page cache held and could not spill it ("Out of Memory Error: failed to pin
     block", at 3,000 funds under the 4 GB memory limit, reproducible outside dbt). The stack of
-    all parts grouped by the key that this macro wrote before spilled but took 25 % longer.
+    all parts grouped by the key that this macro wrote before also spilled, but at 3,000 funds
+    took 27-36 % longer in two of its three models (the same in int_scoring_universe); on the
+    150-fund sample the ASOF joins are slower by a few tenths of a second (benchmarks/scale.md).
 
     parts: a list of {'from': a relation or CTE, 'columns': {output name: expression} or a list
     of column names}, and optionally 'keys': {key name: expression} where the part names its
