@@ -27,13 +27,15 @@ with no return on a date keeps its state.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from etf_warehouse.frames import empty_frame
+from etf_warehouse import progress
+from etf_warehouse.frames import empty_frame, relation_grid
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class KalmanGrid:
     residual_var: np.ndarray
     benchmark_var: np.ndarray
     pairs: np.ndarray
+    state: KalmanState | None = None  # every fund's state after the grid's last date
 
 
 def kalman_beta_grid(
@@ -151,6 +154,7 @@ def kalman_filter_grid(
         out.residual_var[t, at] = r_var[at]
         out.benchmark_var[t, at] = b_var[at]
         out.pairs[t, at] = pairs_seen[at]
+    out.state = KalmanState(beta, p, r_var, b_var, pairs_seen)
     return out
 
 
@@ -173,15 +177,65 @@ def _grid_frames(pairs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return y, x.reindex(index=y.index, columns=y.columns)
 
 
-def _published_rows(y: pd.DataFrame, grid: KalmanGrid) -> pd.DataFrame:
+@dataclass(frozen=True)
+class PairsGrid:
+    """Paired returns on a (dates x funds) grid, NaN where a fund has no pair that day, with
+    the grid's tickers and dates, both ascending (as :func:`_grid_frames` lays them out)."""
+
+    tickers: np.ndarray
+    dates: np.ndarray
+    fund_returns: np.ndarray
+    benchmark_returns: np.ndarray
+
+
+def pairs_grid(relation: Any) -> PairsGrid:
+    """The grid of a DuckDB relation with columns ticker, price_date, daily_return and
+    benchmark_return (decimal; at most one row per ticker and date, as int_beta_inputs' test
+    asserts), rows where either return is null left out, read as numbers
+    (:func:`etf_warehouse.frames.relation_grid`): as a frame with a string per row, pivoted,
+    12.7 M pairs took 4.3 GB and most of the model's time (3,000 funds; benchmarks/scale.md)."""
+    complete = relation.filter("daily_return is not null and benchmark_return is not null")
+    dates, tickers, grids = relation_grid(
+        complete, "price_date", "ticker", ["daily_return", "benchmark_return"]
+    )
+    return PairsGrid(
+        tickers.to_numpy(dtype=object),
+        dates.to_numpy(dtype="datetime64[ns]"),
+        grids["daily_return"],
+        grids["benchmark_return"],
+    )
+
+
+def kalman_beta_frames(
+    grid: PairsGrid, settings: KalmanBetaSettings, chunk_dates: int = 256
+) -> Iterator[pd.DataFrame]:
+    """:func:`kalman_beta_panel`'s rows, ``chunk_dates`` dates at a time (the state carried
+    from one chunk to the next: the same values to the bit), for a stream
+    (``dbt_glue.frame_stream``): the whole panel is never in memory."""
+    n_dates = grid.dates.shape[0]
+    progress.expect(n_dates, "dates")
+    state = KalmanState.diffuse(grid.tickers.shape[0], settings)
+    for lo in range(0, n_dates, chunk_dates):
+        hi = min(lo + chunk_dates, n_dates)
+        out = kalman_filter_grid(
+            grid.fund_returns[lo:hi], grid.benchmark_returns[lo:hi], settings, state
+        )
+        state = out.state
+        rows = _published_rows(grid.tickers, grid.dates[lo:hi], out)
+        progress.advance(hi - lo)
+        if not rows.empty:
+            yield rows
+
+
+def _published_rows(tickers: np.ndarray, dates: np.ndarray, grid: KalmanGrid) -> pd.DataFrame:
     dates_idx, funds_idx = np.nonzero(~np.isnan(grid.beta))
     if dates_idx.size == 0:  # no fund past its warm-up: still typed (an untyped empty column
         return empty_frame(PANEL_SCHEMA)  # would reach DuckDB as type NULL)
     at = (dates_idx, funds_idx)
     return pd.DataFrame(
         {
-            "ticker": y.columns.to_numpy()[funds_idx],
-            "price_date": y.index.to_numpy()[dates_idx],
+            "ticker": tickers[funds_idx],
+            "price_date": dates[dates_idx],
             "beta_kalman": grid.beta[at],
             "beta_kalman_se": grid.se[at],
             "kalman_variance": grid.variance[at],
@@ -202,7 +256,8 @@ def kalman_beta_panel(pairs: pd.DataFrame, settings: KalmanBetaSettings) -> pd.D
     if pairs.empty:  # no paired returns yet: an empty frame, still typed
         return empty_frame(PANEL_SCHEMA)
     y, x = _grid_frames(pairs)
-    return _published_rows(y, kalman_filter_grid(y.to_numpy(), x.to_numpy(), settings))
+    grid = kalman_filter_grid(y.to_numpy(), x.to_numpy(), settings)
+    return _published_rows(y.columns.to_numpy(), y.index.to_numpy(), grid)
 
 
 def kalman_beta_tail(
@@ -237,9 +292,8 @@ def kalman_beta_tail(
             old["kalman_benchmark_var"].to_numpy(dtype=float),
             old["kalman_pairs"].to_numpy(dtype=np.int64),
         )
-        frames.append(
-            _published_rows(y, kalman_filter_grid(y.to_numpy(), x.to_numpy(), settings, state))
-        )
+        grid = kalman_filter_grid(y.to_numpy(), x.to_numpy(), settings, state)
+        frames.append(_published_rows(y.columns.to_numpy(), y.index.to_numpy(), grid))
     refilter = sorted(set(new_pairs["ticker"]) - set(states.index))
     if refilter:
         whole = kalman_beta_panel(history(refilter), settings)

@@ -1,5 +1,8 @@
 """Kalman-filter beta of every fund on its home benchmark, after every paired return.
 
+A full build reads the pairs as a numeric grid and hands the betas to DuckDB as a stream, a
+few hundred dates at a time (etf_warehouse.risk.beta.pairs_grid, kalman_beta_frames): at 3,000
+funds the model alone peaked at 4.3 GB as a frame of every pair, pivoted (benchmarks/scale.md).
 A live refresh carries each fund's filter on from its state after its last earlier pair
 (the kalman_* columns) over the new pairs only, refiltering a fund's whole history only while
 it warms up (etf_warehouse.risk.beta.kalman_beta_tail).
@@ -7,13 +10,20 @@ it warms up (etf_warehouse.risk.beta.kalman_beta_tail).
 
 from etf_warehouse.dbt_glue import (
     earlier_rows,
+    frame_stream,
     live_refresh_from,
     settings_from_config,
     sql_string_list,
     with_date_columns,
 )
 from etf_warehouse.progress import reported
-from etf_warehouse.risk.beta import KalmanBetaSettings, kalman_beta_panel, kalman_beta_tail
+from etf_warehouse.risk.beta import (
+    PANEL_SCHEMA,
+    KalmanBetaSettings,
+    kalman_beta_frames,
+    kalman_beta_tail,
+    pairs_grid,
+)
 
 
 def build(dbt, session):
@@ -27,8 +37,12 @@ def build(dbt, session):
     columns = "ticker, price_date, daily_return, benchmark_return"
     pairs = dbt.ref("int_beta_inputs")
     if refresh_from is None:
-        return with_date_columns(
-            kalman_beta_panel(pairs.project(columns).df(), settings), ["price_date"]
+        grid = pairs_grid(pairs.project(columns))
+        return frame_stream(
+            kalman_beta_frames(grid, settings),
+            PANEL_SCHEMA,
+            ["price_date"],
+            step=dbt.this.identifier,
         )
     since = f"date '{refresh_from.date()}'"
     earlier = earlier_rows(

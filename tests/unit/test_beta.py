@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,9 +10,11 @@ import pytest
 from etf_warehouse.risk.beta import (
     PANEL_SCHEMA,
     KalmanBetaSettings,
+    kalman_beta_frames,
     kalman_beta_grid,
     kalman_beta_panel,
     kalman_beta_tail,
+    pairs_grid,
 )
 
 SETTINGS = KalmanBetaSettings()
@@ -319,3 +322,37 @@ def test_live_refresh_betas_equal_the_full_pass(refresh_pairs, cut):
     )
     # BBB has no published row before day 1,993 (63 pairs), DDD none at all
     assert called == [{1800: ["BBB", "DDD"], 1950: ["BBB", "DDD"]}.get(cut, ["DDD"])]
+
+
+@pytest.mark.parametrize("chunk_dates", [1, 7, 256, 5000])
+def test_streamed_grid_equals_the_panel(refresh_pairs, chunk_dates):
+    """The full build's path (the pairs read from DuckDB as grid positions, the betas made a
+    chunk of dates at a time with the state carried on) gives kalman_beta_panel's rows, in its
+    order, to the bit; null returns are left out as the panel leaves them out."""
+    connection = duckdb.connect()
+    relation = connection.from_df(refresh_pairs.sample(frac=1.0, random_state=3))
+    grid = pairs_grid(relation)
+    assert list(grid.tickers) == ["AAA", "BBB", "CCC", "DDD"]
+    complete = refresh_pairs[["daily_return", "benchmark_return"]].notna().all(axis=1)
+    assert (~np.isnan(grid.fund_returns)).sum() == complete.sum() < len(refresh_pairs)
+    assert np.array_equal(np.isnan(grid.fund_returns), np.isnan(grid.benchmark_returns))
+    streamed = pd.concat(list(kalman_beta_frames(grid, SETTINGS, chunk_dates)), ignore_index=True)
+    expected = kalman_beta_panel(refresh_pairs, SETTINGS)
+    # the dates' resolution differs (the stream's become calendar dates in DuckDB)
+    expected["price_date"] = expected["price_date"].astype("datetime64[ns]")
+    pd.testing.assert_frame_equal(streamed, expected, check_exact=True)
+    assert list(streamed.columns) == list(PANEL_SCHEMA)
+
+
+def test_streamed_grid_without_pairs_yields_nothing():
+    empty = pd.DataFrame(
+        {
+            "ticker": pd.Series([], dtype=object),
+            "price_date": pd.Series([], dtype="datetime64[ns]"),
+            "daily_return": pd.Series([], dtype=float),
+            "benchmark_return": pd.Series([], dtype=float),
+        }
+    )
+    grid = pairs_grid(duckdb.connect().from_df(empty))
+    assert grid.fund_returns.shape == (0, 0)
+    assert list(kalman_beta_frames(grid, SETTINGS)) == []
