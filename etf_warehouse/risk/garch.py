@@ -37,7 +37,9 @@ band; this module runs every fund and holds the tables' schemas (all names impor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -87,6 +89,7 @@ __all__ = [  # the model's pieces live in garch_model and garch_fund; importable
     "VOLATILITY_SCHEMA",
     "FilterState",
     "FitResult",
+    "FundSeries",
     "FundVolatility",
     "GarchSettings",
     "arch_backcast",
@@ -96,6 +99,7 @@ __all__ = [  # the model's pieces live in garch_model and garch_fund; importable
     "fit_rows_frame",
     "fund_volatility",
     "garch_fits_panel",
+    "garch_volatility_frames",
     "garch_volatility_panel",
     "garch_volatility_tail",
     "guard_band",
@@ -136,16 +140,54 @@ def fit_rows_frame(ticker: str, fund: FundVolatility) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _fund_arrays(returns: pd.DataFrame) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    returns = returns.sort_values(["ticker", "date"], kind="stable")
-    return [
-        (
-            str(ticker),
-            group["date"].to_numpy(dtype="datetime64[ns]"),
-            group["daily_return"].to_numpy(dtype=float),
+@dataclass(frozen=True)
+class FundSeries:
+    """Every fund's returns in date order, funds in ticker order: fund ``i``'s dates and
+    decimal returns are rows ``bounds[i]:bounds[i + 1]`` of ``dates`` and ``values``."""
+
+    tickers: list[str]
+    bounds: np.ndarray
+    dates: np.ndarray  # datetime64[ns]
+    values: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.tickers)
+
+    def __iter__(self) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+        for i, ticker in enumerate(self.tickers):
+            lo, hi = self.bounds[i], self.bounds[i + 1]
+            yield ticker, self.dates[lo:hi], self.values[lo:hi]
+
+    @classmethod
+    def from_frame(cls, returns: pd.DataFrame) -> FundSeries:
+        """From a frame with columns ticker, date, daily_return."""
+        returns = returns.sort_values(["ticker", "date"], kind="stable")
+        tickers = returns["ticker"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, tickers[1:] != tickers[:-1]]) if len(tickers) else []
+        return cls(
+            [str(tickers[i]) for i in starts],
+            np.r_[starts, len(tickers)].astype(np.int64),
+            returns["date"].to_numpy(dtype="datetime64[ns]"),
+            returns["daily_return"].to_numpy(dtype=float),
         )
-        for ticker, group in returns.groupby("ticker", sort=True)
-    ]
+
+    @classmethod
+    def from_relation(cls, relation: Any) -> FundSeries:
+        """From a DuckDB relation with columns ticker, date, daily_return (no nulls), read as
+        numbers and sorted by DuckDB: as a pandas frame with a string per row, sorted and
+        grouped in pandas, 12.7 M returns took 4.5 GB (3,000 funds; benchmarks/scale.md)."""
+        counts = relation.query(
+            "returns", "select ticker, count(*) as n from returns group by ticker order by ticker"
+        ).fetchnumpy()
+        rows = relation.query(
+            "returns", "select date, daily_return from returns order by ticker, date"
+        ).fetchnumpy()
+        return cls(
+            [str(t) for t in counts["ticker"]],
+            np.r_[0, np.cumsum(np.asarray(counts["n"], dtype=np.int64))],
+            np.asarray(rows["date"]).astype("datetime64[ns]"),
+            np.asarray(rows["daily_return"], dtype=float),
+        )
 
 
 def _fit_fund(task: tuple):
@@ -163,7 +205,7 @@ def _fit_fund(task: tuple):
 
 
 def garch_fits_panel(
-    returns: pd.DataFrame,
+    returns: pd.DataFrame | FundSeries,
     settings: GarchSettings,
     *,
     workers: int = 1,
@@ -173,17 +215,19 @@ def garch_fits_panel(
 ) -> pd.DataFrame:
     """Fit every fund on the refit schedule; one row per (ticker, refit date).
 
-    ``returns`` has columns ticker, date, daily_return (decimal). Funds are independent, so
-    with ``workers`` > 1 they are fitted in a pool of processes (results are identical).
+    ``returns`` has columns ticker, date, daily_return (decimal), or is a :class:`FundSeries`.
+    Funds are independent, so with ``workers`` > 1 they are fitted in a pool of processes
+    (results are identical).
 
     A live refresh passes ``fit_from`` and the fits made so far (``earlier_fits``, this
     function's earlier output): only refits on or after ``fit_from`` are fitted, each fund
     warm-started from its last usable earlier fit, so the rows equal a full pass's.
     ``fit_method``: see :func:`fit_gjr_garch_t` (``"arch"`` is arch's own, slower fit).
     """
-    if returns.empty:
+    series = returns if isinstance(returns, FundSeries) else FundSeries.from_frame(returns)
+    if not len(series):
         return empty_frame(FIT_SCHEMA)
-    refits = refit_dates(pd.DatetimeIndex(returns["date"].unique()), settings.refit_months)
+    refits = refit_dates(pd.DatetimeIndex(series.dates), settings.refit_months)
     warm: dict[str, FitResult] = {}
     if fit_from is not None:
         if not (refits >= fit_from).any():  # no refit falls in the refreshed days
@@ -199,10 +243,7 @@ def garch_fits_panel(
             ]
             if usable:
                 warm[ticker] = by_refit[usable[-1]]
-    tasks = [
-        (t, d, v, refits, settings, fit_from, warm.get(t), fit_method)
-        for t, d, v in _fund_arrays(returns)
-    ]
+    tasks = [(t, d, v, refits, settings, fit_from, warm.get(t), fit_method) for t, d, v in series]
     progress.expect(len(tasks), "funds")
     if workers > 1 and len(tasks) > 1:
         # chunks of at most 25 funds: results (and progress) arrive as they are fitted
@@ -279,15 +320,31 @@ def garch_volatility_panel(
     Columns: ticker, date, garch_vol_1d_ann, garch_vol_21d_ann (decimal, annualised),
     vol_model, vol_fallback_reason, params_refit_date.
     """
-    if returns.empty:
+    frames = list(garch_volatility_frames(FundSeries.from_frame(returns), fits, settings))
+    if not frames:
         return empty_frame(VOLATILITY_SCHEMA)
-    refits = refit_dates(pd.DatetimeIndex(returns["date"].unique()), settings.refit_months)
+    return pd.concat(frames, ignore_index=True)
+
+
+def garch_volatility_frames(
+    series: FundSeries, fits: pd.DataFrame, settings: GarchSettings, funds_per_frame: int = 100
+) -> Iterator[pd.DataFrame]:
+    """:func:`garch_volatility_panel`'s rows, ``funds_per_frame`` funds at a time and in its
+    order, for a stream (``dbt_glue.frame_stream``): the whole panel is never in memory."""
+    refits = refit_dates(pd.DatetimeIndex(series.dates), settings.refit_months)
     by_ticker = _fits_by_refit(fits)
+    progress.expect(len(series), "funds")
     parts = []
-    for ticker, dates, values in _fund_arrays(returns):
+    for ticker, dates, values in series:
         fund = fund_volatility(dates, values, refits, settings, fits=by_ticker.get(ticker, {}))
         parts.append((ticker, dates, fund, None))
-    return _volatility_frame(parts)
+        if len(parts) == funds_per_frame:
+            yield _volatility_frame(parts)
+            progress.advance(len(parts))
+            parts = []
+    if parts:
+        yield _volatility_frame(parts)
+        progress.advance(len(parts))
 
 
 _FUND_COLUMNS = {
@@ -363,7 +420,7 @@ def garch_volatility_tail(
     ends = np.r_[first[1:], len(earlier)][: len(first)]
     states = {str(old_ticker[a]): (a, b) for a, b in zip(first, ends, strict=True)}
     parts, refilter = [], []
-    for ticker, dates, values in _fund_arrays(new_returns):
+    for ticker, dates, values in FundSeries.from_frame(new_returns):
         if ticker not in states:
             refilter.append(ticker)
             continue
@@ -387,7 +444,7 @@ def garch_volatility_tail(
         parts.append((ticker, dates, fund, None))
     if refilter:
         whole = history(refilter)
-        for ticker, dates, values in _fund_arrays(whole):
+        for ticker, dates, values in FundSeries.from_frame(whole):
             fund = fund_volatility(dates, values, refits, settings, fits=by_ticker.get(ticker, {}))
             parts.append((ticker, dates, fund, dates >= np.datetime64(refresh_from, "ns")))
     return _volatility_frame(parts)

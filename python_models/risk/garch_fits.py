@@ -13,7 +13,7 @@ from etf_warehouse.dbt_glue import (
     worker_count,
 )
 from etf_warehouse.progress import reported
-from etf_warehouse.risk.garch import GarchSettings, garch_fits_panel, refits_from
+from etf_warehouse.risk.garch import FundSeries, GarchSettings, garch_fits_panel, refits_from
 
 
 def build(dbt, session):
@@ -29,9 +29,10 @@ def build(dbt, session):
         dates = returns.project("price_date").distinct().df()["price_date"]
         if not refits_from(dates, settings, refresh_from):
             returns = returns.limit(0)
-    returns = returns.project("ticker, price_date as date, daily_return").df()
+    # read as numbers, sorted by DuckDB (FundSeries.from_relation)
+    returns = FundSeries.from_relation(returns.project("ticker, price_date as date, daily_return"))
     earlier = None
-    if refresh_from is not None and not returns.empty:
+    if refresh_from is not None and len(returns):
         earlier = session.sql(f"select * from {dbt.this}").df()
     return with_date_columns(
         garch_fits_panel(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from etf_warehouse.risk import garch, garch_model
 from etf_warehouse.risk.garch import (
     FIT_COLUMNS,
+    FundSeries,
     GarchSettings,
     arch_backcast,
     ewma_variance,
@@ -19,6 +21,7 @@ from etf_warehouse.risk.garch import (
     fit_gjr_garch_t,
     fund_volatility,
     garch_fits_panel,
+    garch_volatility_frames,
     garch_volatility_panel,
     mean_forecast_factors,
     persistence,
@@ -656,6 +659,30 @@ def test_garch_fits_panel_workers_give_identical_fits(small_panel):
     # fit_seconds is wall-clock timing, the only column allowed to differ
     pd.testing.assert_frame_equal(
         serial.drop(columns="fit_seconds"), parallel.drop(columns="fit_seconds")
+    )
+
+
+@pytest.mark.parametrize("funds_per_frame", [1, 2, 100])
+def test_streamed_panel_from_duckdb_equals_the_panel(small_panel, funds_per_frame):
+    """The full build's path: the returns read from DuckDB as numbers and sorted there
+    (FundSeries.from_relation), the forecasts made a few funds at a time, give the fits and
+    the panel of the frame path, in its order, to the bit."""
+    series = FundSeries.from_relation(duckdb.connect().from_df(small_panel))
+    expected = FundSeries.from_frame(small_panel)
+    assert series.tickers == expected.tickers == ["AAA", "BBB", "CCC"]
+    np.testing.assert_array_equal(series.bounds, expected.bounds)
+    np.testing.assert_array_equal(series.dates, expected.dates)
+    np.testing.assert_array_equal(series.values, expected.values)
+    fits = garch_fits_panel(series, SMALL_SETTINGS)
+    pd.testing.assert_frame_equal(
+        fits.drop(columns="fit_seconds"),
+        garch_fits_panel(small_panel, SMALL_SETTINGS).drop(columns="fit_seconds"),
+    )
+    frames = list(garch_volatility_frames(series, fits, SMALL_SETTINGS, funds_per_frame))
+    assert len(frames) == -(-3 // funds_per_frame)
+    streamed = pd.concat(frames, ignore_index=True)
+    pd.testing.assert_frame_equal(
+        streamed, garch_volatility_panel(small_panel, fits, SMALL_SETTINGS), check_exact=True
     )
 
 
