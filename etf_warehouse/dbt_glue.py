@@ -213,13 +213,16 @@ def sql_string_list(values: list[str]) -> str:
     return "(" + (", ".join(quoted) or "NULL") + ")"
 
 
-def wide_returns(frame: Any) -> Any:
-    """(date x ticker) daily returns from a long ticker/date/daily_return frame."""
+def wide_returns(relation: Any) -> Any:
+    """(date x ticker) daily returns from a DuckDB relation with columns ticker, date,
+    daily_return (one row per ticker and date), NaN where a fund has none: the frame's pivot,
+    read without a string per row (etf_warehouse.frames.relation_grid)."""
     import pandas as pd
 
-    wide = frame.pivot(index="date", columns="ticker", values="daily_return").sort_index()
-    wide.index = pd.DatetimeIndex(wide.index)
-    return wide
+    from etf_warehouse.frames import relation_grid
+
+    dates, tickers, grids = relation_grid(relation, "date", "ticker", ["daily_return"])
+    return pd.DataFrame(grids["daily_return"], index=pd.DatetimeIndex(dates), columns=tickers)
 
 
 def live_refresh_from(dbt: Any, refresh_window: Any) -> Any:

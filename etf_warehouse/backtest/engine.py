@@ -30,13 +30,15 @@ The rules (documented here once; ``tests/e2e`` recomputes NAV from them independ
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from etf_warehouse import progress
-from etf_warehouse.frames import typed_frame
+from etf_warehouse.frames import relation_grid, typed_frame
 from etf_warehouse.parallel import process_map
 
 MAX_IMPACT = 0.10
@@ -198,37 +200,56 @@ DAILY_SCHEMA = {
 DAILY_COLUMNS = list(DAILY_SCHEMA)
 
 
+COST_COLUMNS = ("half_spread", "daily_vol", "traded_value")
+
+
+def cost_inputs_from_relation(relation: Any) -> dict[str, pd.DataFrame]:
+    """int_cost_inputs (a DuckDB relation) as :func:`backtest_all` takes it: each of
+    ``COST_COLUMNS`` as a (price date x ticker) frame, read without a string per row
+    (:func:`etf_warehouse.frames.relation_grid`; the same frames as pandas' pivot of the rows)."""
+    dates, tickers, grids = relation_grid(relation, "price_date", "ticker", COST_COLUMNS)
+    index = pd.DatetimeIndex(dates)
+    return {c: pd.DataFrame(grids[c], index=index, columns=tickers) for c in COST_COLUMNS}
+
+
+def _wide_cost_inputs(cost_inputs: pd.DataFrame | Mapping[str, pd.DataFrame]) -> dict:
+    if not isinstance(cost_inputs, pd.DataFrame):
+        return dict(cost_inputs)
+    wide = cost_inputs.pivot(index="price_date", columns="ticker", values=list(COST_COLUMNS))
+    # none when there are no rows
+    return {c: wide.get(c, pd.DataFrame(index=wide.index)) for c in COST_COLUMNS}
+
+
 def backtest_all(
     holdings: pd.DataFrame,
     daily_returns: pd.DataFrame,
-    cost_inputs: pd.DataFrame,
+    cost_inputs: pd.DataFrame | Mapping[str, pd.DataFrame],
     settings: BacktestSettings,
     workers: int = 1,
 ) -> pd.DataFrame:
     """Run every strategy in ``holdings`` (rebalance_date, strategy, ticker, target_weight).
 
     ``daily_returns``: trading dates x tickers (NaN where no price). ``cost_inputs``: ticker,
-    price_date, half_spread, daily_vol, traded_value. Returns DAILY_COLUMNS plus strategy.
+    price_date, half_spread, daily_vol, traded_value, or those columns already wide
+    (:func:`cost_inputs_from_relation`). Returns DAILY_COLUMNS plus strategy.
     With ``workers`` > 1 the strategies (independent of each other) run in a pool of
     processes, unless the market is larger than ``MAX_POOLED_MARKET_BYTES`` (memory); the
     result is the same to the bit (its sums are exact: :func:`exact_sum`).
     """
     dates = pd.DatetimeIndex(daily_returns.index)
     tickers = list(daily_returns.columns)
+    wide = _wide_cost_inputs(cost_inputs)
     # as of each session: the latest inputs dated on or before it (forward fill uses the past
     # only); inputs dated on a non-trading day count from the next session
-    union = dates.union(pd.DatetimeIndex(cost_inputs["price_date"].unique()))
-    wide = cost_inputs.pivot(
-        index="price_date", columns="ticker", values=["half_spread", "daily_vol", "traded_value"]
-    )
+    union = dates.union(pd.DatetimeIndex(wide[COST_COLUMNS[0]].index))
     costs = CostInputs(
         *(
-            wide.get(column, pd.DataFrame(index=wide.index))  # none when there are no rows
+            wide[column]
             .reindex(index=union, columns=tickers)
             .ffill()
             .reindex(index=dates)
             .to_numpy()
-            for column in ("half_spread", "daily_vol", "traded_value")
+            for column in COST_COLUMNS
         )
     )
     position = {t: i for i, t in enumerate(tickers)}

@@ -8,7 +8,11 @@ than the engine's MAX_POOLED_MARKET_BYTES: each worker would copy it).
 
 import pandas as pd
 
-from etf_warehouse.backtest.engine import BacktestSettings, backtest_all
+from etf_warehouse.backtest.engine import (
+    BacktestSettings,
+    backtest_all,
+    cost_inputs_from_relation,
+)
 from etf_warehouse.dbt_glue import (
     config_value,
     settings_from_config,
@@ -23,15 +27,10 @@ def build(dbt, session):
     this = dbt.this.identifier
     workers = config_value(dbt.config.get("python_workers"), int, key="python_workers", model=this)
     holdings = dbt.ref("portfolio_holdings").df()
-    returns = wide_returns(dbt.ref("int_backtest_returns").df())
+    returns = wide_returns(dbt.ref("int_backtest_returns"))
     sessions = dbt.ref("int_trading_calendar").filter("is_trading_day").project("price_date").df()
     returns = returns.reindex(pd.DatetimeIndex(sessions["price_date"]).sort_values())
-    cost_inputs = (
-        dbt.ref("int_cost_inputs")
-        .project("ticker, price_date, half_spread, daily_vol, traded_value")
-        .df()
-    )
-    cost_inputs["price_date"] = pd.to_datetime(cost_inputs["price_date"])
+    cost_inputs = cost_inputs_from_relation(dbt.ref("int_cost_inputs"))
     holdings["rebalance_date"] = pd.to_datetime(holdings["rebalance_date"])
     settings = settings_from_config(
         BacktestSettings, dbt.config.get("backtest"), model=this, name="backtest"

@@ -16,7 +16,7 @@ def build(dbt, session):
         PortfolioSettings, dbt.config.get("portfolio"), model=dbt.this.identifier, name="portfolio"
     )
     signals = dbt.ref("int_latest_signals").df()
-    returns = wide_returns(dbt.ref("int_backtest_returns").df())
+    returns = wide_returns(dbt.ref("int_backtest_returns"))
     constraints = dbt.ref("portfolio_constraints").df()
     holdings = dbt.ref("portfolio_holdings").df()
     signals["signal_date"] = pd.to_datetime(signals["signal_date"])

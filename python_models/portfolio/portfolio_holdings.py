@@ -32,7 +32,7 @@ def build(dbt, session):
     )
     workers = config_value(dbt.config.get("python_workers"), int, key="python_workers", model=this)
     signals = dbt.ref("int_backtest_signals").df()
-    returns = wide_returns(dbt.ref("int_backtest_returns").df())
+    returns = wide_returns(dbt.ref("int_backtest_returns"))
     constraints = dbt.ref("portfolio_constraints").df()
     signals["signal_date"] = pd.to_datetime(signals["signal_date"])
     holdings = portfolio_targets(

@@ -9,6 +9,8 @@ import typing
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 
 from etf_warehouse.dbt_glue import as_bool, earlier_rows, optional_str, sample_config
@@ -356,3 +358,30 @@ def test_earlier_rows_reads_the_state_or_names_what_is_missing():
     assert got["ewma_state"].tolist() == [1.5]
     with pytest.raises(RuntimeError, match=r"no column garch_state.*full `dbt build`"):
         earlier_rows(con, "vol", ["ewma_state", "garch_state"], "select * from vol")
+
+
+def test_wide_returns_equals_the_frames_pivot():
+    """wide_returns reads the grid as positions (frames.relation_grid): the same frame as
+    pandas' pivot of the long rows, nulls and missing rows NaN, dates and tickers ascending."""
+    from etf_warehouse.dbt_glue import wide_returns
+
+    rng = np.random.default_rng(5)
+    dates = pd.bdate_range("2020-01-01", periods=40)
+    rows = pd.DataFrame(
+        [
+            (t, d, r)
+            for t in ["ZZ", "AA.AX", "MM"]
+            for d, r in zip(dates, rng.normal(0, 0.01, 40), strict=True)
+        ]
+        + [("BB", dates[3], None)],  # a fund whose only row has no return
+        columns=["ticker", "date", "daily_return"],
+    )
+    rows = rows.drop(index=[5, 6, 50]).sample(frac=1.0, random_state=1)  # gaps, any order
+    rows.loc[rows.index[:7], "daily_return"] = None
+    expected = rows.pivot(index="date", columns="ticker", values="daily_return").sort_index()
+    expected.index = pd.DatetimeIndex(expected.index)
+    relation = duckdb.connect().from_df(rows.assign(date=rows["date"].dt.date))
+    got = wide_returns(relation)
+    pd.testing.assert_frame_equal(got, expected.astype(float), check_exact=True)
+    assert list(got.columns) == ["AA.AX", "BB", "MM", "ZZ"]
+    assert got["BB"].isna().all() and got.isna().sum().sum() == expected.isna().sum().sum()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,6 +23,7 @@ from etf_warehouse.backtest.engine import (
     BacktestSettings,
     CostInputs,
     backtest_all,
+    cost_inputs_from_relation,
     run_backtest,
     trade_costs,
 )
@@ -534,6 +536,12 @@ def test_backtest_all_runs_every_strategy(setup: dict) -> None:
     # the strategies in two worker processes: the same frame to the bit (exact sums)
     pooled = backtest_all(holdings, daily_returns, cost_inputs, BacktestSettings(), workers=2)
     pd.testing.assert_frame_equal(pooled, out, check_exact=True)
+    # the cost inputs read wide from DuckDB (the build's path): the same frame
+    relation = duckdb.connect().from_df(cost_inputs.sample(frac=1.0, random_state=2))
+    wide = backtest_all(
+        holdings, daily_returns, cost_inputs_from_relation(relation), BacktestSettings()
+    )
+    pd.testing.assert_frame_equal(wide, out, check_exact=True)
 
 
 def test_backtest_all_keeps_a_large_market_in_one_process(
@@ -592,7 +600,17 @@ def test_backtest_all_takes_cost_inputs_as_of_the_signal_date() -> None:
             "target_weight": [0.6, 0.4],
         }
     )
-    out = backtest_all(holdings, daily_returns, cost_inputs, BacktestSettings()).set_index("date")
+    out = backtest_all(holdings, daily_returns, cost_inputs, BacktestSettings())
+    # the build's path: the inputs read wide from DuckDB (B absent there too), the same frame
+    relation = duckdb.connect().from_df(
+        cost_inputs.assign(price_date=cost_inputs["price_date"].dt.date)
+    )
+    wide = cost_inputs_from_relation(relation)
+    assert list(wide["half_spread"].columns) == ["A"]
+    pd.testing.assert_frame_equal(
+        backtest_all(holdings, daily_returns, wide, BacktestSettings()), out, check_exact=True
+    )
+    out = out.set_index("date")
     assert out.index[0] == signal
     assert out.loc[execution, "cost"] == pytest.approx(0.6 * 0.003 + 0.4 * MAX_IMPACT, abs=1e-15)
     assert out.loc[execution, "turnover"] == pytest.approx(1.0, abs=1e-15)
