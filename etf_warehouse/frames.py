@@ -31,48 +31,39 @@ def relation_grid(
 ) -> tuple[pd.Index, pd.Index, dict[str, np.ndarray]]:
     """A DuckDB relation as (row label x column label) arrays of its ``values`` columns (floats,
     NaN where a pair of keys has no row or a null value): the labels are each key's distinct
-    values, ascending, as pandas indexes named after the keys. At most one row per pair of keys
-    (a duplicate would overwrite, so the callers' inputs carry a uniqueness test).
+    values, ascending, as pandas indexes named after the keys; rows with a null key are left
+    out. At most one row per pair of keys (a duplicate would overwrite, so the callers' inputs
+    carry a uniqueness test).
 
-    What pandas' ``pivot`` of the relation's frame gives, without a Python object per row:
-    each row is read as its two positions (found by joining the keys' small tables of
-    distinct values) and its values. For 12.7 M rows (3,000 funds x 20 years) the frame with a
-    string per row, pivoted, took 3.4-4.5 GB and most of a model's time (benchmarks/scale.md).
+    What pandas' ``pivot`` of the relation's frame gives, without a Python object per row: the
+    relation is read once as Arrow, each key dictionary-encoded (its small dictionary sorted),
+    so a row becomes two positions and its values. For 12.7 M rows (3,000 funds x 20 years) the
+    frame with a string per row, pivoted, took 3.4-4.5 GB and most of a model's time
+    (benchmarks/scale.md).
     """
-    r, c = f'"{row_key}"', f'"{column_key}"'
-    keys = f"""
-        with
-        row_labels as (
-            select {r} as label, (row_number() over (order by {r}) - 1)::integer as position
-            from (select distinct {r} from grid_rows)
-        ),
-        column_labels as (
-            select {c} as label, (row_number() over (order by {c}) - 1)::integer as position
-            from (select distinct {c} from grid_rows)
-        )
-    """
-    rows = relation.query("grid_rows", keys + "select label from row_labels order by position")
-    columns = relation.query(
-        "grid_rows", keys + "select label from column_labels order by position"
-    )
-    row_index = pd.Index(rows.df()["label"], name=row_key)
-    column_index = pd.Index(columns.df()["label"], name=column_key)
-    selected = ", ".join(f'grid_rows."{v}"::double as "{v}"' for v in values)
-    cells = relation.query(
-        "grid_rows",
-        keys
-        + f"""
-        select row_labels.position as row_position, column_labels.position as column_position,
-            {selected}
-        from grid_rows
-        inner join row_labels on grid_rows.{r} = row_labels.label
-        inner join column_labels on grid_rows.{c} = column_labels.label
-        """,
-    ).fetchnumpy()
-    at = (np.asarray(cells["row_position"]), np.asarray(cells["column_position"]))
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = relation.project(", ".join(f'"{c}"' for c in [row_key, column_key, *values]))
+    table = table.to_arrow_table()
+    table = table.filter(pc.and_(pc.is_valid(table[row_key]), pc.is_valid(table[column_key])))
+
+    def positions(key: str) -> tuple[pd.Index, np.ndarray]:
+        encoded = pc.dictionary_encode(table[key].combine_chunks())
+        order = pc.array_sort_indices(encoded.dictionary).to_numpy()
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.shape[0])
+        labels = encoded.dictionary.take(pa.array(order, type=pa.int64()))
+        if pa.types.is_date(labels.type):  # as DuckDB's own frames give dates
+            labels = labels.cast(pa.timestamp("us"))
+        return pd.Index(labels.to_pandas(), name=key), rank[encoded.indices.to_numpy()]
+
+    row_index, row_at = positions(row_key)
+    column_index, column_at = positions(column_key)
     grids = {}
     for value in values:
+        column = pc.fill_null(pc.cast(table[value], pa.float64()), np.nan)
         grid = np.full((len(row_index), len(column_index)), np.nan)
-        grid[at] = np.ma.filled(np.ma.asarray(cells[value], dtype=float), np.nan)
+        grid[row_at, column_at] = column.to_numpy()
         grids[value] = grid
     return row_index, column_index, grids
