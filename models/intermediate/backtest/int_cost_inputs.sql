@@ -90,7 +90,7 @@ tiers as (
     from {{ ref('spread_tiers') }}
 ),
 
--- the three inputs merged by fund and date (macro merge_by_key: why not joins)
+-- the three inputs merged by fund and date (macro merge_by_key)
 merged as (
     {{ merge_by_key([
         {'from': 'features', 'columns': {

@@ -59,8 +59,9 @@ forward as (
     window by_ticker as (partition by ticker order by price_date)
 ),
 
--- One row per panel row, the four inputs merged by fund and date (macro merge_by_key: why not
--- joins).
+-- One row per panel row, the four inputs merged by fund and date as ASOF joins (macro
+-- merge_by_key): the history filter on `features` makes DuckDB estimate it at a fifth of its
+-- rows and build its hash joins on it, which at 3,000 funds ran out of memory.
 {%- set panel_columns = {} %}
 {%- for feature in features if feature not in ('log_traded_value_3m', 'garch_vol_21d_ann',
     'beta_kalman') %}
@@ -75,7 +76,7 @@ merged as (
         {'from': 'forward', 'columns': {
             'forward_return': 'forward_return', 'label_end_date': 'label_end_date'
         }},
-    ]) }}
+    ], join='asof') }}
 ),
 
 joined as (

@@ -152,8 +152,7 @@ forecasts as (
 ),
 
 -- One row per fund and price date with every input, merged by fund and date (macro
--- merge_by_key: DuckDB 2.0's hash joins of several ~9 M-row inputs in one pipeline ran out of
--- memory at 3,000 funds; one join, as below, is fine).
+-- merge_by_key: hash joins built on the narrow later parts).
 inputs as (
     {{ merge_by_key([
         {'from': 'features', 'columns': ['drawdown', 'max_drawdown_12m', 'realized_vol_3m_ann',
