@@ -24,31 +24,57 @@
 
 with
 
+panel_starts as (
+    -- each fund's first panel date: its row `min_history_sessions` (obs_index counts a fund's
+    -- rows from 0 in date order). Every input below keeps the rows from there on, so the merge
+    -- joins inputs of the same extent: DuckDB builds its hash tables on the narrow later parts
+    -- (a range filter on the first part alone made it estimate that part at a fifth of its
+    -- rows and build on it, which at 3,000 funds ran out of memory; macro merge_by_key)
+    select
+        ticker,
+        min(price_date) as first_panel_date
+    from {{ ref('int_etf_features_daily') }}
+    where obs_index = {{ var('min_history_sessions') }}
+    group by ticker
+),
+
 features as (
-    select * from {{ ref('int_etf_features_daily') }}
-    where obs_index >= {{ var('min_history_sessions') }}
-    {{- live_since('price_date', recompute_from, 'and') }}
+    select features.*
+    from {{ ref('int_etf_features_daily') }} as features
+    inner join panel_starts
+        on
+            features.ticker = panel_starts.ticker
+            and features.price_date >= panel_starts.first_panel_date
+    {{- live_since('features.price_date', recompute_from) }}
 ),
 
 garch as (
     select
-        ticker,
-        date as price_date,
-        garch_vol_21d_ann
-    from {{ ref('garch_volatility') }}
-    {{- live_since('date', recompute_from) }}
+        garch.ticker,
+        garch.date as price_date,
+        garch.garch_vol_21d_ann
+    from {{ ref('garch_volatility') }} as garch
+    inner join panel_starts
+        on
+            garch.ticker = panel_starts.ticker
+            and garch.date >= panel_starts.first_panel_date
+    {{- live_since('garch.date', recompute_from) }}
 ),
 
 betas as (
     select
-        ticker,
-        price_date,
-        beta_kalman
-    from {{ ref('beta_kalman') }}
-    {{- live_since('price_date', recompute_from) }}
+        betas.ticker,
+        betas.price_date,
+        betas.beta_kalman
+    from {{ ref('beta_kalman') }} as betas
+    inner join panel_starts
+        on
+            betas.ticker = panel_starts.ticker
+            and betas.price_date >= panel_starts.first_panel_date
+    {{- live_since('betas.price_date', recompute_from) }}
 ),
 
-forward as (
+labels as (
     select
         ticker,
         price_date,
@@ -59,9 +85,16 @@ forward as (
     window by_ticker as (partition by ticker order by price_date)
 ),
 
--- One row per panel row, the four inputs merged by fund and date as ASOF joins (macro
--- merge_by_key): the history filter on `features` makes DuckDB estimate it at a fifth of its
--- rows and build its hash joins on it, which at 3,000 funds ran out of memory.
+forward as (
+    select labels.*
+    from labels
+    inner join panel_starts
+        on
+            labels.ticker = panel_starts.ticker
+            and labels.price_date >= panel_starts.first_panel_date
+),
+
+-- One row per panel row, the four inputs merged by fund and date (macro merge_by_key).
 {%- set panel_columns = {} %}
 {%- for feature in features if feature not in ('log_traded_value_3m', 'garch_vol_21d_ann',
     'beta_kalman') %}
@@ -76,7 +109,7 @@ merged as (
         {'from': 'forward', 'columns': {
             'forward_return': 'forward_return', 'label_end_date': 'label_end_date'
         }},
-    ], join='asof') }}
+    ]) }}
 ),
 
 joined as (
