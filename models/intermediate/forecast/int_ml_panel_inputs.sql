@@ -25,8 +25,10 @@
 with
 
 panel_starts as (
-    -- each fund's first panel date: its row `min_history_sessions` (obs_index counts a fund's
-    -- rows from 0 in date order). Every input below keeps the rows from there on, so the merge
+    -- each fund's first panel date, the date of its row numbered `min_history_sessions`
+    -- (obs_index numbers a fund's clean rows 1, 2, ... in date order, without gaps, so the rows
+    -- from that date are those with obs_index >= min_history_sessions, the panel's rows before
+    -- this CTE). Every input below keeps the rows from there on, so the merge
     -- joins inputs of the same extent: DuckDB builds its hash tables on the narrow later parts
     -- (a range filter on the first part alone made it estimate that part at a fifth of its
     -- rows and build on it, which at 3,000 funds ran out of memory; macro merge_by_key)
