@@ -15,6 +15,15 @@ tests), summed over the tree every 50 ms from /proc: the build's footprint, not 
 A forked worker's pages shared with its parent count in both, so the sum is an upper bound.
 ``dbt_process_peak_rss_mib`` keeps the dbt process's own high-water mark (``getrusage``).
 
+CPU: ``busy_core_seconds`` is the CPU time the whole machine spent busy during the build and
+``cpu_busy_share`` that as a share of all its cores, over the build and over each stage's span
+and node's run (/proc/stat, sampled with the memory; on a quiet machine, the build's: it counts
+the kernel's work for the build, and workers the build's processes did not wait for, which
+``cpu_seconds``, the user + system time from ``getrusage(RUSAGE_CHILDREN)``, leaves out). A
+build near 100 % busy gets faster only with less CPU work; well under it, with more running
+side by side. ``warehouse_mib``: the DuckDB file's size after the build (the disk a warehouse
+of that size needs, beside the spill file DuckDB writes while it runs).
+
 Examples::
 
     .venv/bin/python benchmarks/build_benchmark.py                       # default sample
@@ -115,6 +124,7 @@ class RssSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval, self.rescan = pid, interval, rescan
         self.samples: list[tuple[float, int]] = []  # (unix time, summed RSS bytes)
+        self.cpu: list[tuple[float, int, int]] = []  # (unix time, busy jiffies, all jiffies)
         self._stop_event = threading.Event()
 
     def run(self) -> None:
@@ -123,6 +133,7 @@ class RssSampler(threading.Thread):
             now = time.time()
             if now - scanned >= self.rescan:
                 pids, scanned = _descendants(self.pid), now
+                self.cpu.append((now, *_machine_jiffies()))
             rss = _rss(pids)
             if rss == 0:
                 break
@@ -135,6 +146,34 @@ class RssSampler(threading.Thread):
     def peak_between(self, start: float, end: float) -> int:
         inside = [rss for t, rss in self.samples if start - self.interval <= t <= end]
         return max(inside, default=0)
+
+    def _bracket(self, start: float, end: float) -> list[tuple[float, int, int]]:
+        return [c for c in self.cpu if start - self.rescan <= c[0] <= end + self.rescan]
+
+    def busy_share_between(self, start: float, end: float) -> float | None:
+        """The machine's busy share of all cores from ``start`` to ``end`` (None: too short)."""
+        inside = self._bracket(start, end)
+        if len(inside) < 2 or inside[-1][2] == inside[0][2]:
+            return None
+        return (inside[-1][1] - inside[0][1]) / (inside[-1][2] - inside[0][2])
+
+    def busy_core_seconds_between(self, start: float, end: float) -> float | None:
+        """CPU-seconds the machine spent busy from ``start`` to ``end``, all cores."""
+        inside = self._bracket(start, end)
+        if len(inside) < 2:
+            return None
+        return (inside[-1][1] - inside[0][1]) / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_jiffies() -> tuple[int, int]:
+    """Busy and total CPU time of the machine so far, all cores (/proc/stat's first line).
+
+    Busy: user, nice, system, irq and softirq; total adds idle and iowait. Steal (time the
+    hypervisor gave another guest) is in neither.
+    """
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6]
+    return busy, busy + fields[3] + fields[4]
 
 
 def parse_time(text: str) -> float:
@@ -205,6 +244,7 @@ def run(args: argparse.Namespace) -> dict:
     }
     print(f">> {' '.join(cmd[:2])} --vars '{json.dumps(dbt_vars)}'", file=sys.stderr)
     t0 = time.time()
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(
         cmd, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -213,7 +253,9 @@ def run(args: argparse.Namespace) -> dict:
     output, _ = proc.communicate()
     wall = time.time() - t0
     sampler.stop()
-    dbt_peak_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    dbt_peak_rss = usage.ru_maxrss * 1024
+    cpu_seconds = (usage.ru_utime + usage.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     if proc.returncode != 0:
         print(output[-5000:], file=sys.stderr)
         raise SystemExit(f"dbt build failed (exit {proc.returncode})")
@@ -235,6 +277,7 @@ def run(args: argparse.Namespace) -> dict:
                 "node_seconds": round(sum(n["seconds"] for n in members), 2),
                 "span_seconds": round(end - start, 2),
                 "peak_rss_mib": round(sampler.peak_between(start, end) / 2**20),
+                "cpu_busy_share": _rounded(sampler.busy_share_between(start, end)),
             }
         )
     first_node = min(n["start"] for n in nodes)
@@ -257,6 +300,10 @@ def run(args: argparse.Namespace) -> dict:
         "dbt_startup_seconds": round(first_node - t0, 1),
         "peak_rss_mib": round(max(sampler.peak_between(t0, time.time()), dbt_peak_rss) / 2**20),
         "dbt_process_peak_rss_mib": round(dbt_peak_rss / 2**20),
+        "cpu_seconds": round(cpu_seconds, 1),
+        "busy_core_seconds": _rounded(sampler.busy_core_seconds_between(t0, t0 + wall), 1),
+        "warehouse_mib": round(database.stat().st_size / 2**20),
+        "cpu_busy_share": _rounded(sampler.busy_share_between(t0, t0 + wall)),
         "price_rows": n_rows,
         "nodes": len(nodes),
         "cpu_count": os.cpu_count(),
@@ -278,6 +325,7 @@ def run(args: argparse.Namespace) -> dict:
                     "node": n["unique_id"],
                     "seconds": round(n["seconds"], 2),
                     "peak_rss_mib": round(sampler.peak_between(n["start"], n["end"]) / 2**20),
+                    "cpu_busy_share": _rounded(sampler.busy_share_between(n["start"], n["end"])),
                 }
                 for n in nodes
             ),
@@ -286,6 +334,10 @@ def run(args: argparse.Namespace) -> dict:
     }
     (workdir / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
+
+
+def _rounded(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 def _count_rows(database: Path) -> tuple[int, int]:
@@ -313,15 +365,29 @@ def print_summary(s: dict) -> None:
         f"peak RSS {s['peak_rss_mib']} MiB summed over its process tree "
         f"({s['dbt_process_peak_rss_mib']} MiB the dbt process alone); {s['nodes']} nodes"
     )
-    print(f"\n  {'stage':34} {'nodes':>5} {'node s':>8} {'span s':>8} {'peak RSS MiB':>13}")
+    print(
+        f"  CPU: the machine busy {s['busy_core_seconds']} core-seconds, its {s['cpu_count']} "
+        f"cores {_percent(s['cpu_busy_share'])} busy over the build ({s['cpu_seconds']} s user + "
+        f"system of dbt and the processes it waited for); the warehouse file "
+        f"{s['warehouse_mib']:,} MiB"
+    )
+    print(
+        f"\n  {'stage':34} {'nodes':>5} {'node s':>8} {'span s':>8} {'peak RSS MiB':>13} "
+        f"{'cores busy':>10}"
+    )
     for st in s["stages"]:
         print(
             f"  {st['stage']:34} {st['nodes']:>5} {st['node_seconds']:>8} "
-            f"{st['span_seconds']:>8} {st['peak_rss_mib']:>13}"
+            f"{st['span_seconds']:>8} {st['peak_rss_mib']:>13} {_percent(st['cpu_busy_share']):>10}"
         )
     print("\n  slowest nodes:")
     for n in s["slowest_nodes"]:
-        print(f"    {n['seconds']:>7} s  {n['peak_rss_mib']:>6} MiB  {n['node']}")
+        busy = _percent(n.get("cpu_busy_share"))
+        print(f"    {n['seconds']:>7} s  {n['peak_rss_mib']:>6} MiB  {busy:>5} busy  {n['node']}")
+
+
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{100 * share:.0f} %"
 
 
 def main() -> None:
