@@ -22,12 +22,16 @@ the kernel's work for the build, and workers the build's processes did not wait 
 ``cpu_seconds``, the user + system time from ``getrusage(RUSAGE_CHILDREN)``, leaves out). A
 build near 100 % busy gets faster only with less CPU work; well under it, with more running
 side by side. ``warehouse_mib``: the DuckDB file's size after the build (the disk a warehouse
-of that size needs, beside the spill file DuckDB writes while it runs).
+of that size needs, beside the spill file DuckDB writes while it runs). With ``--threads 1``
+dbt runs one node at a time (each node still uses every core it can), so the machine's busy
+core-seconds while a node ran are that node's own: the summary then lists the models by CPU
+and each stage's CPU, where the build's CPU goes.
 
 Examples::
 
     .venv/bin/python benchmarks/build_benchmark.py                       # default sample
     .venv/bin/python benchmarks/build_benchmark.py --n-etfs 1000 --source files
+    .venv/bin/python benchmarks/build_benchmark.py --threads 1   # CPU per model
 
 Results are also written as JSON to ``benchmarks/out/``.
 """
@@ -44,6 +48,8 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+import numpy as np
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -125,15 +131,16 @@ class RssSampler(threading.Thread):
         self.pid, self.interval, self.rescan = pid, interval, rescan
         self.samples: list[tuple[float, int]] = []  # (unix time, summed RSS bytes)
         self.cpu: list[tuple[float, int, int]] = []  # (unix time, busy jiffies, all jiffies)
+        self._cpu_arrays: tuple[np.ndarray, ...] | None = None
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         pids, scanned = [self.pid], 0.0
         while not self._stop_event.is_set():
             now = time.time()
+            self.cpu.append((now, *_machine_jiffies()))
             if now - scanned >= self.rescan:
                 pids, scanned = _descendants(self.pid), now
-                self.cpu.append((now, *_machine_jiffies()))
             rss = _rss(pids)
             if rss == 0:
                 break
@@ -142,27 +149,38 @@ class RssSampler(threading.Thread):
 
     def stop(self) -> None:
         self._stop_event.set()
+        self.join()
+        self.cpu.append((time.time(), *_machine_jiffies()))
+        self._cpu_arrays = None
 
     def peak_between(self, start: float, end: float) -> int:
         inside = [rss for t, rss in self.samples if start - self.interval <= t <= end]
         return max(inside, default=0)
 
-    def _bracket(self, start: float, end: float) -> list[tuple[float, int, int]]:
-        return [c for c in self.cpu if start - self.rescan <= c[0] <= end + self.rescan]
+    def _jiffies_at(self, t: float) -> tuple[float, float] | None:
+        """Busy and all jiffies at time ``t``, linear between the samples around it."""
+        if len(self.cpu) < 2 or not self.cpu[0][0] <= t <= self.cpu[-1][0]:
+            return None
+        if self._cpu_arrays is None or len(self._cpu_arrays[0]) != len(self.cpu):
+            self._cpu_arrays = tuple(np.array(self.cpu, dtype=float).T)
+        times, busy, total = self._cpu_arrays
+        return float(np.interp(t, times, busy)), float(np.interp(t, times, total))
 
     def busy_share_between(self, start: float, end: float) -> float | None:
-        """The machine's busy share of all cores from ``start`` to ``end`` (None: too short)."""
-        inside = self._bracket(start, end)
-        if len(inside) < 2 or inside[-1][2] == inside[0][2]:
+        """The machine's busy share of all cores from ``start`` to ``end`` (None: outside the
+        samples, or too short to tell)."""
+        a, b = self._jiffies_at(start), self._jiffies_at(end)
+        if a is None or b is None or b[1] <= a[1]:
             return None
-        return (inside[-1][1] - inside[0][1]) / (inside[-1][2] - inside[0][2])
+        return (b[0] - a[0]) / (b[1] - a[1])
 
     def busy_core_seconds_between(self, start: float, end: float) -> float | None:
-        """CPU-seconds the machine spent busy from ``start`` to ``end``, all cores."""
-        inside = self._bracket(start, end)
-        if len(inside) < 2:
+        """CPU-seconds the machine spent busy from ``start`` to ``end``, all cores. Linear
+        between samples, so the windows of nodes that ran one after the other add up."""
+        a, b = self._jiffies_at(start), self._jiffies_at(end)
+        if a is None or b is None:
             return None
-        return (inside[-1][1] - inside[0][1]) / os.sysconf("SC_CLK_TCK")
+        return (b[0] - a[0]) / os.sysconf("SC_CLK_TCK")
 
 
 def _machine_jiffies() -> tuple[int, int]:
@@ -278,6 +296,15 @@ def run(args: argparse.Namespace) -> dict:
                 "span_seconds": round(end - start, 2),
                 "peak_rss_mib": round(sampler.peak_between(start, end) / 2**20),
                 "cpu_busy_share": _rounded(sampler.busy_share_between(start, end)),
+                # each node's own CPU when nodes run one at a time (--threads 1); with more
+                # threads, nodes running together count the same core-seconds each
+                "node_busy_core_seconds": round(
+                    sum(
+                        sampler.busy_core_seconds_between(n["start"], n["end"]) or 0.0
+                        for n in members
+                    ),
+                    1,
+                ),
             }
         )
     first_node = min(n["start"] for n in nodes)
@@ -307,12 +334,16 @@ def run(args: argparse.Namespace) -> dict:
         "price_rows": n_rows,
         "nodes": len(nodes),
         "cpu_count": os.cpu_count(),
+        "dbt_threads": args.threads,  # None: the profile's
         "stages": stages,
         "models": [
             {
                 "node": n["unique_id"].split(".")[-1],
                 "seconds": round(n["seconds"], 2),
                 "peak_rss_mib": round(sampler.peak_between(n["start"], n["end"]) / 2**20),
+                "busy_core_seconds": _rounded(
+                    sampler.busy_core_seconds_between(n["start"], n["end"]), 2
+                ),
             }
             for n in sorted(nodes, key=lambda n: -n["seconds"])
             if n["resource_type"] == "model"
@@ -371,15 +402,23 @@ def print_summary(s: dict) -> None:
         f"system of dbt and the processes it waited for); the warehouse file "
         f"{s['warehouse_mib']:,} MiB"
     )
+    one_at_a_time = s.get("dbt_threads") == 1
     print(
         f"\n  {'stage':34} {'nodes':>5} {'node s':>8} {'span s':>8} {'peak RSS MiB':>13} "
-        f"{'cores busy':>10}"
+        f"{'cores busy':>10}" + (f" {'CPU s':>8}" if one_at_a_time else "")
     )
     for st in s["stages"]:
         print(
             f"  {st['stage']:34} {st['nodes']:>5} {st['node_seconds']:>8} "
             f"{st['span_seconds']:>8} {st['peak_rss_mib']:>13} {_percent(st['cpu_busy_share']):>10}"
+            + (f" {st['node_busy_core_seconds']:>8}" if one_at_a_time else "")
         )
+    if one_at_a_time:
+        # one node at a time: the machine's busy core-seconds while a node ran are its own
+        models = sorted(s["models"], key=lambda m: -(m["busy_core_seconds"] or 0))
+        print("\n  models by CPU (busy core-seconds while each ran alone):")
+        for m in models[:25]:
+            print(f"    {m['busy_core_seconds']:>8} CPU s  {m['seconds']:>7} s  {m['node']}")
     print("\n  slowest nodes:")
     for n in s["slowest_nodes"]:
         busy = _percent(n.get("cpu_busy_share"))

@@ -42,10 +42,19 @@ def test_busy_share_is_the_busy_jiffies_over_all_jiffies_between_the_bracketing_
     assert sampler.busy_core_seconds_between(0.0, 100.0) == pytest.approx(14_000 / ticks)
 
 
-def test_a_window_with_fewer_than_two_samples_has_no_share():
-    sampler = _sampler_with([(0.0, 0, 0), (50.0, 4_000, 10_000)])
-    assert sampler.busy_share_between(10.0, 20.0) is None
-    assert sampler.busy_core_seconds_between(10.0, 20.0) is None
+def test_between_samples_the_jiffies_are_interpolated_and_consecutive_windows_add_up():
+    sampler = _sampler_with([(0.0, 0, 0), (50.0, 4_000, 10_000), (100.0, 14_000, 20_000)])
+    assert sampler.busy_share_between(10.0, 20.0) == pytest.approx(0.4)
+    assert sampler.busy_share_between(40.0, 60.0) == pytest.approx(0.7)  # 0.4 then 1.0
+    parts = [sampler.busy_core_seconds_between(a, b) for a, b in [(0, 30), (30, 75), (75, 100)]]
+    assert sum(parts) == pytest.approx(sampler.busy_core_seconds_between(0.0, 100.0))
+
+
+def test_a_window_outside_the_samples_has_no_figure():
+    sampler = _sampler_with([(10.0, 0, 0), (50.0, 4_000, 10_000)])
+    assert sampler.busy_share_between(0.0, 20.0) is None
+    assert sampler.busy_core_seconds_between(40.0, 60.0) is None
+    assert _sampler_with([(0.0, 0, 0)]).busy_share_between(0.0, 0.0) is None
 
 
 def test_machine_jiffies_reads_busy_and_total_from_proc_stat():
