@@ -158,9 +158,15 @@ class RssSampler(threading.Thread):
         return max(inside, default=0)
 
     def _jiffies_at(self, t: float) -> tuple[float, float] | None:
-        """Busy and all jiffies at time ``t``, linear between the samples around it."""
-        if len(self.cpu) < 2 or not self.cpu[0][0] <= t <= self.cpu[-1][0]:
+        """Busy and all jiffies at time ``t``, linear between the samples around it (a time
+        up to one rescan interval outside them takes the nearest: the build starts just
+        before the sampler's first sample)."""
+        if len(self.cpu) < 2:
             return None
+        first, last = self.cpu[0][0], self.cpu[-1][0]
+        if not first - self.rescan <= t <= last + self.rescan:
+            return None
+        t = min(max(t, first), last)
         if self._cpu_arrays is None or len(self._cpu_arrays[0]) != len(self.cpu):
             self._cpu_arrays = tuple(np.array(self.cpu, dtype=float).T)
         times, busy, total = self._cpu_arrays

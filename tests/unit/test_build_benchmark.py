@@ -54,6 +54,8 @@ def test_a_window_outside_the_samples_has_no_figure():
     sampler = _sampler_with([(10.0, 0, 0), (50.0, 4_000, 10_000)])
     assert sampler.busy_share_between(0.0, 20.0) is None
     assert sampler.busy_core_seconds_between(40.0, 60.0) is None
+    # the build starts just before the first sample: within one rescan, the nearest sample
+    assert sampler.busy_share_between(10.0 - 0.4, 50.0 + 0.4) == pytest.approx(0.4)
     assert _sampler_with([(0.0, 0, 0)]).busy_share_between(0.0, 0.0) is None
 
 
