@@ -18,8 +18,9 @@ A forked worker's pages shared with its parent count in both, so the sum is an u
 CPU: ``busy_core_seconds`` is the CPU time the whole machine spent busy during the build and
 ``cpu_busy_share`` that as a share of all its cores, over the build and over each stage's span
 and node's run (/proc/stat, sampled with the memory; on a quiet machine, the build's: it counts
-the kernel's work for the build, and workers the build's processes did not wait for, which
-``cpu_seconds``, the user + system time from ``getrusage(RUSAGE_CHILDREN)``, leaves out). A
+what the kernel does for the build outside its processes, such as writing the file back,
+which ``cpu_seconds``, the user + system time from ``getrusage(RUSAGE_CHILDREN)``, leaves out,
+as it may leave out workers nobody waited for). A
 build near 100 % busy gets faster only with less CPU work; well under it, with more running
 side by side. ``warehouse_mib``: the DuckDB file's size after the build (the disk a warehouse
 of that size needs, beside the spill file DuckDB writes while it runs). With ``--threads 1``
