@@ -59,6 +59,7 @@ def test_a_window_outside_the_samples_has_no_figure():
     assert _sampler_with([(0.0, 0, 0)]).busy_share_between(0.0, 0.0) is None
 
 
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="no /proc/stat (not Linux)")
 def test_machine_jiffies_reads_busy_and_total_from_proc_stat():
     busy, total = bb._machine_jiffies()
     assert 0 <= busy <= total
