@@ -92,6 +92,7 @@ garch_horizon: integer
 garch_band_multiple: number
 forecast_embargo: integer
 forecast_retrain_months: integer
+build_batch_rows: integer
 forecast_min_train_months: integer
 forecast_min_funds_per_month: integer
 forecast_seed: integer

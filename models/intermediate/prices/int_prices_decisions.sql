@@ -2,7 +2,8 @@
 {{ config(
     materialized=live_materialized(),
     incremental_strategy='tail',
-    tail_column='price_date'
+    tail_column='price_date',
+    post_hook="{{ insert_build_batches() }}"
 ) }}
 {#-
     Rules 3 to 5 of the cleaning (int_prices_validated's header has every rule and threshold),
@@ -133,7 +134,9 @@ unique_rows as (
         null::boolean as decided_close_outside_bar,
         null::bigint as decided_split_log_ratio_fp
     from {{ ref('int_prices_row_checked') }}
-    where quarantine_reason is null
+    -- every window and join below stays within one fund: a big universe is decided a range
+    -- of tickers at a time (macros/helpers/build_batches.sql)
+    where quarantine_reason is null and {{ build_batch_filter('ticker', ref('int_prices_parsed')) }}
 ),
 
 {%- endif %}

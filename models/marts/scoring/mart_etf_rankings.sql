@@ -2,7 +2,8 @@
     materialized=live_materialized(),
     incremental_strategy='tail',
     tail_column='as_of_date',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    post_hook="{{ insert_build_batches() }}"
 ) }}
 {#-
     The daily ranked score, published under its contract (mart_etf_rankings.yml): the scores
@@ -10,5 +11,9 @@
     behind them (macros/scoring/etf_rankings_detailed.sql), for the models and people
     downstream of the marts. The one table that writes this wide row for every day.
 -#}
-select * from {{ etf_rankings_detailed() }} as detailed
+{#- every join is on the day (macros/helpers/build_batches.sql): a big universe is written a
+    range of days at a time -#}
+select * from {{ etf_rankings_detailed(
+    batch=build_batch_filter('as_of_date', ref('int_etf_rankings'))
+) }} as detailed
 {{ live_tail('as_of_date') }}
