@@ -66,7 +66,8 @@
     {%- if predicates is none -%}
     true
     {%- else -%}
-    /* build_batches {{ tojson(predicates) }} */ ({{ predicates[0] }}) /* end build_batches */
+    {#- "*/" in a value would end the comment: JSON may write "/" as "\/" -#}
+    /* build_batches {{ tojson(predicates) | replace('*/', '*\\/') }} */ ({{ predicates[0] }}) /* end build_batches */
     {%- endif -%}
 {%- endmacro %}
 
