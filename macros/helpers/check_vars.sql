@@ -18,6 +18,7 @@ prices_format: [null, stooq, yahoo, long]
 universe_path: text_or_null
 corporate_actions_path: text_or_null
 exchange_calendar: text_or_null
+build_batch_rows: integer
 holdings_path: text_or_null
 macro_path: text_or_null
 benchmark_ticker: text_or_null
@@ -92,7 +93,6 @@ garch_horizon: integer
 garch_band_multiple: number
 forecast_embargo: integer
 forecast_retrain_months: integer
-build_batch_rows: integer
 forecast_min_train_months: integer
 forecast_min_funds_per_month: integer
 forecast_seed: integer

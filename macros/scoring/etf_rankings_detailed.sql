@@ -6,10 +6,11 @@
     and live fund, in the column order of mart_etf_rankings' contract.
 
     `days`: a relation (or CTE) with an `as_of_date` column, the days to return; none -> every
-    day. `batch`: a condition on as_of_date (build_batch_filter), applied to every input alike. Each input is cut to those days before the joins: DuckDB does not carry a filter on
+    day. Each input is cut to those days before the joins: DuckDB does not carry a filter on
     the joined rows, or a join to a few days, into the inputs (10,000 funds: the signal dates'
     rows 35 s through a view of the joins, 1.4 s cut first; today's 14-19 s by a subquery's
-    date). Writing the width costs by the column: the ranks are computed narrow and this row is
+    date). `batch`: a condition on as_of_date (build_batch_filter), applied to every input
+    alike. Writing the width costs by the column: the ranks are computed narrow and this row is
     written once, by mart_etf_rankings (README "Layout").
 -#}
 {% macro etf_rankings_detailed(days=none, batch=none) -%}
