@@ -71,12 +71,19 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Post-hook of a batched model: insert every batch after the first, each its own statement. -#}
+{#- Post-hook of a batched model: insert every batch after the first, each its own statement.
+    A marker it cannot read stops the run: the table would hold the first batch only. -#}
 {% macro insert_build_batches() -%}
     {%- if execute and model.resource_type == 'model' -%}
     {%- set code = model.compiled_code -%}
+    {%- if not code -%}
+        {{ exceptions.raise_compiler_error('insert_build_batches: no compiled SQL for ' ~ this) }}
+    {%- endif -%}
     {%- set pattern = '/\\* build_batches (\\[.*?\\]) \\*/ \\((.*?)\\) /\\* end build_batches \\*/' -%}
     {%- set found = modules.re.findall(pattern, code) -%}
+    {%- if not found and '/* build_batches' in code -%}
+        {{ exceptions.raise_compiler_error('insert_build_batches: unreadable batch marker in ' ~ this) }}
+    {%- endif -%}
     {%- if found | length -%}
     {%- set predicates = fromjson(found[0][0]) -%}
     {%- for predicate in predicates[1:] -%}
