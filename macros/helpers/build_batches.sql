@@ -17,13 +17,18 @@
 
     The batches are ranges of `column` holding about the same number of rows of `relation`
     (quantiles of its values), computed when the model runs. No batching in a live refresh
-    (its tail is small), in dbt's unit tests, or when `relation` holds at most
-    `build_batch_rows` rows (the default sample: one statement, as before).
+    (its tail is small), in dbt's unit tests, when `relation` does not exist yet (a compile
+    before the first build), or when it holds at most `build_batch_rows` rows (the default
+    sample: one statement, as before).
 -#}
 
 {#- The batches' predicates on `column` (a list of SQL strings), or none for one statement. -#}
 {% macro build_batch_predicates(column, relation) -%}
     {%- if not execute or is_incremental_refresh() or model.resource_type != 'model' -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {#- `dbt compile` or `docs generate` before the first build: nothing to count -#}
+    {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
         {{- return(none) -}}
     {%- endif -%}
     {%- set batch_rows = var('build_batch_rows') | int -%}
