@@ -82,11 +82,12 @@ unique_rows as (
 ),
 
 decided as (
-    -- rules 3 to 5, with the split evidence in words
+    -- rules 3 to 5, with the split evidence in words: only where a split ratio was tried (the
+    -- text of every row was built and came out null: 3,000 funds 51.1 -> 47.7 CPU-s)
     select
         *,
         case
-            when not is_close_outside_bar
+            when not is_close_outside_bar and candidate_split_ratio is not null
                 then
                     'price x' || round(exp(log_move_vs_prev), 4) || ' against the previous close ('
                     || coalesce(
