@@ -91,10 +91,10 @@
     {{- return("date '" ~ value ~ "'" if value else refresh_from) -}}
 {%- endmacro %}
 
-{#- For the feature views, which a live refresh inlines (ephemeral) into the incremental
-    int_etf_features_daily: the first date they must read so that its tail is exact, `rows`
-    rows of trailing history before the new prices (live_rows_before); none in a full build or
-    when `parent` does not exist yet (its first build reads everything). -#}
+{#- For the incremental int_etf_features_daily: the first date its windows must read so that
+    its tail is exact, `rows` rows of trailing history before the new prices
+    (live_rows_before); none in a full build or when `parent` does not exist yet (its first
+    build reads everything). -#}
 {% macro live_history_since(parent, relation, rows) -%}
     {%- if not is_incremental_refresh() -%}
         {{- return(none) -}}
