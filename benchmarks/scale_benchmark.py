@@ -181,7 +181,10 @@ def compare_features(workdir: Path, runs: int = 2) -> list[dict]:
             runs, lambda: con.execute(f"create or replace temp table bench as {SORT_FLOOR_SQL}")
         )
         for stage, implementation in FEATURE_STAGES.items():
-            sql = next(compiled.rglob(f"{stage}.sql")).read_text()
+            # the model's own file, not a unit test's fixture of it (under a .yml folder)
+            sql = next(
+                p for p in compiled.rglob(f"{stage}.sql") if not p.parent.name.endswith(".yml")
+            ).read_text()
             sql_seconds, _ = best_of(
                 runs, lambda sql=sql: con.execute(f"create or replace temp table bench as {sql}")
             )
