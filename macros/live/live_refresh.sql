@@ -67,8 +67,9 @@
     a model whose rows look back over `rows` rows (trailing windows) must read from there. Whole
     dates, so cross-sectional values (ranks, daily means) stay exact. `relation` has obs_index,
     the row's position among its ticker's rows by date (1 = first; int_prices_adjusted's): a
-    row number over the whole history took 4-10 s at 3,000 funds, for each of the six models
-    that ask, in every refresh. -#}
+    row number over the whole history took 4-10 s at 3,000 funds, for each of the models that
+    ask (six then; three since the four feature views became int_etf_features_daily), in every
+    refresh. -#}
 {% macro live_rows_before(relation, rows) -%}
     {%- set refresh_from = live_refresh_from() -%}
     {%- if not (is_incremental_refresh() and execute) or refresh_from == 'null' -%}
