@@ -89,7 +89,12 @@ def test_metadata_is_used(stooq_build):
 
 
 def test_without_metadata_asset_classes_are_inferred(stooq_dir, tmp_path):
-    build = dbt_build(tmp_path, stooq_vars(stooq_dir, universe=False))
+    # the funds' classes only: the whole build without metadata runs in
+    # test_build_real_universe.py (340 real funds, through the rankings) and in
+    # test_corrupt_inputs.py (unseen layouts, every model)
+    build = dbt_build(
+        tmp_path, stooq_vars(stooq_dir, universe=False), select="+dim_etfs", cautious=True
+    )
     rows = dict(build.query("select ticker, asset_class || '/' || leverage from dim_etfs"))
     assert rows["SPY"] == "equity/1.0"
     assert rows["TQQQ"] == "equity/3.0"
