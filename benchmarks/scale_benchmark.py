@@ -8,7 +8,7 @@ runs into a fresh DuckDB file (see build_benchmark.py), and this prints:
   dbt's process tree, workers included: build_benchmark.py);
 - the build's wall time, time per ETF and its growth against the smallest size, peak RSS,
   and whether every test passed;
-- the SQL features (the compiled SQL of int_etf_features_daily, run by DuckDB against the
+- each SQL feature stage (the compiled SQL of the feature models, run by DuckDB against the
   built warehouse) timed against a vectorised pandas implementation of the same computation
   on the same rows (groupby shifts, rolling windows and cumulative maxima across all ETFs at
   once; inputs already in memory, so only the computation is timed), with the ratio, the
@@ -145,16 +145,11 @@ def pandas_drawdowns(prices: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def pandas_features(prices: pd.DataFrame) -> pd.DataFrame:
-    """Every feature of int_etf_features_daily, the four groups side by side."""
-    groups = (pandas_momentum, pandas_volatility, pandas_liquidity, pandas_drawdowns)
-    return pd.concat([group(prices) for group in groups], axis=1)
-
-
-# Since issue 21 one model computes every feature in one query (it was four views, one stage
-# each); the stage is that model's compiled SQL.
 FEATURE_STAGES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
-    "int_etf_features_daily": pandas_features,
+    "int_momentum_computed": pandas_momentum,
+    "int_volatility_computed": pandas_volatility,
+    "int_liquidity_computed": pandas_liquidity,
+    "int_drawdowns_computed": pandas_drawdowns,
 }
 
 

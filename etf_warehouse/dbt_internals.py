@@ -92,9 +92,7 @@ def invoke(runner: Any, argv: list[str], *, project_dir: Path, warehouse: Path) 
 def reset_compilation(manifest: Any) -> None:
     """Make a reused manifest compile every node afresh. dbt marks a node whose ephemeral
     CTEs it injected and skips the injection next time, so a second run in one process would
-    send a model its inlined ephemeral models' names without their SQL (or last run's SQL).
-    The project has no ephemeral model since the feature views became one query (issue 21);
-    this keeps a reused manifest safe if one comes back."""
+    send a model its inlined feature views' names without their SQL (or last run's SQL)."""
     _ensure_checked()
     for node in manifest.nodes.values():
         if node.resource_type != "seed":  # seeds are not compiled

@@ -67,9 +67,8 @@
     a model whose rows look back over `rows` rows (trailing windows) must read from there. Whole
     dates, so cross-sectional values (ranks, daily means) stay exact. `relation` has obs_index,
     the row's position among its ticker's rows by date (1 = first; int_prices_adjusted's): a
-    row number over the whole history took 4-10 s at 3,000 funds, for each of the models that
-    ask (six then; three since the four feature views became int_etf_features_daily), in every
-    refresh. -#}
+    row number over the whole history took 4-10 s at 3,000 funds, for each of the six models
+    that ask, in every refresh. -#}
 {% macro live_rows_before(relation, rows) -%}
     {%- set refresh_from = live_refresh_from() -%}
     {%- if not (is_incremental_refresh() and execute) or refresh_from == 'null' -%}
@@ -92,10 +91,10 @@
     {{- return("date '" ~ value ~ "'" if value else refresh_from) -}}
 {%- endmacro %}
 
-{#- For the incremental int_etf_features_daily: the first date its windows must read so that
-    its tail is exact, `rows` rows of trailing history before the new prices
-    (live_rows_before); none in a full build or when `parent` does not exist yet (its first
-    build reads everything). -#}
+{#- For the feature views, which a live refresh inlines (ephemeral) into the incremental
+    int_etf_features_daily: the first date they must read so that its tail is exact, `rows`
+    rows of trailing history before the new prices (live_rows_before); none in a full build or
+    when `parent` does not exist yet (its first build reads everything). -#}
 {% macro live_history_since(parent, relation, rows) -%}
     {%- if not is_incremental_refresh() -%}
         {{- return(none) -}}
