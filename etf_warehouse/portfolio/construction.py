@@ -11,7 +11,8 @@ strategy selects funds from that day's eligible universe and weights them:
   mu is the ML ensemble's bias-corrected forecast (annualised), S the covariance of the last
   ``cov_window`` daily returns (annualised) with its correlations shrunk (see
   shrunk_covariance), w_prev the strategy's previous target.
-  Solved with SciPy's SLSQP; |x| is smoothed as sqrt(x^2 + 1e-8) so the problem stays smooth.
+  A convex quadratic programme (the turnover split into buys and sells), solved to its optimum
+  by Clarabel (see optimise.mean_variance).
 - ``inverse_vol``: weights proportional to 1 / GARCH volatility over the same selection, under
   the same caps (the risk-parity-style alternative).
 - ``equal_weight``: every eligible fund, equal weights, no caps. The benchmark,
@@ -23,8 +24,8 @@ strategy selects funds from that day's eligible universe and weights them:
 It never fails: when the caps cannot be met by a fully invested portfolio of the selection
 (``infeasible``) or the solver does not succeed (``solver_failed``), the weights fall back to the
 capped inverse-volatility rule, and whatever the caps leave uninvested stays in cash; the status
-says which. Feasibility is decided exactly (a linear programme, whose solution also starts the
-solver); capped weights are found by progressive filling (see water_fill).
+says which. Feasibility is decided exactly (a linear programme); capped weights are found by
+progressive filling (see water_fill).
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ from etf_warehouse import progress
 from etf_warehouse.frames import typed_frame
 from etf_warehouse.parallel import process_map
 from etf_warehouse.portfolio.optimise import (  # noqa: F401  (importable from here too)
-    SMOOTH_ABS,
     TRADING_DAYS,
     Caps,
     feasible_start,
