@@ -197,8 +197,9 @@ def mean_variance(
 
     Until 2026-12-06 SLSQP solved a smoothed version (|x| as sqrt(x^2 + 1e-8)): 92 iterations
     a solve, and it stopped short of the optimum, by 7e-7 to 1.9e-5 of objective and up to 0.48
-    percentage points of weight on the sample's 204 rebalances (benchmarks/scale.md,
-    2026-12-06 17:00); this solves the same 204 in a tenth of the time.
+    percentage points of weight on the sample's 204 rebalances (benchmarks/README.md, the
+    sample build; scale.md, 2026-12-06, 17:00); this solves the same 204 in a tenth of the
+    time.
     """
     n = mu.shape[0]
     a, limits = caps.matrix()
