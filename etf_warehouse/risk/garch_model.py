@@ -12,9 +12,7 @@ neither, so SciPy differences the objective (7 evaluations a gradient) and each 
 constraints numerically, ~70 % of a fit. A valid warm start (the fund's previous parameters)
 also skips arch's starting-value grid, and a fit may take 200 iterations (SciPy's default 100
 left two slow fits unconverged). On the sample warehouse's 539 scheduled fits, one process:
-18.2 s -> 5.3 s of fit CPU (33.8 -> 9.9 ms a fit); the gradient's pass compiled by numba (it was
-a third of a fit as NumPy array operations), 300 funds of an independent 3,000-fund universe,
-1,424 fits in one process: 9.0 -> 6.8 s of fit time. The stopping rule is unchanged: loosening
+18.2 s -> 5.3 s of fit CPU (33.8 -> 9.9 ms a fit). The stopping rule is unchanged: loosening
 SLSQP's ``ftol`` (1e-4 to 1e-2) saved another 20-55 % but stopped fits on the flat nu plateau,
 log-likelihoods up to 21-45 lower, so it was not taken.
 
@@ -37,7 +35,6 @@ import time
 import warnings
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 import pandas as pd
 from arch import arch_model
@@ -116,42 +113,6 @@ FIT_METHODS = ("exact", "arch")
 MAX_ITERATIONS = 200  # SLSQP iterations of the exact fit (arch's own fit: SciPy's 100)
 
 
-@numba.njit(cache=True)
-def _gradient_sums(params: np.ndarray, data: np.ndarray, backcast: float) -> np.ndarray:
-    """d(log-likelihood)/d(mu, omega, alpha, gamma, beta) and the sums nu's derivative needs.
-
-    One pass over the window carrying sigma2 and its five derivatives, each on the variance
-    recursion's own linear filter (coefficient beta); sigma2 is formed as
-    :func:`filter_variance` forms it. Returns the five derivatives, sum(w) and sum(log1p(z)).
-    """
-    mu, omega, alpha, gamma, beta, nu = params
-    nu_m2 = nu - 2.0
-    out = np.zeros(7)
-    sigma2 = (omega + (alpha + 0.5 * gamma) * backcast) + beta * backcast
-    d_mu, d_omega, d_alpha, d_gamma, d_beta = 0.0, 1.0, backcast, 0.5 * backcast, backcast
-    for t in range(data.shape[0]):
-        e = data[t] - mu
-        z = e * e / (sigma2 * nu_m2)
-        w = z / (1.0 + z)
-        dll_dsigma2 = (0.5 * (nu + 1.0) * w - 0.5) / sigma2
-        out[0] += d_mu * dll_dsigma2 + (nu + 1.0) * e / (sigma2 * nu_m2 * (1.0 + z))
-        out[1] += d_omega * dll_dsigma2
-        out[2] += d_alpha * dll_dsigma2
-        out[3] += d_gamma * dll_dsigma2
-        out[4] += d_beta * dll_dsigma2
-        out[5] += w
-        out[6] += np.log1p(z)
-        neg = 1.0 if e < 0 else 0.0
-        weight = alpha + gamma * neg
-        d_mu = -2.0 * weight * e + beta * d_mu
-        d_omega = 1.0 + beta * d_omega
-        d_alpha = e * e + beta * d_alpha
-        d_gamma = neg * (e * e) + beta * d_gamma
-        d_beta = sigma2 + beta * d_beta
-        sigma2 = (omega + weight * e * e) + beta * sigma2
-    return out
-
-
 def gjr_t_gradient(params: np.ndarray, data: np.ndarray, backcast: float) -> np.ndarray:
     """Gradient of arch's objective (minus the GJR-GARCH(1,1)-t log-likelihood) in ``params``.
 
@@ -160,20 +121,30 @@ def gjr_t_gradient(params: np.ndarray, data: np.ndarray, backcast: float) -> np.
     likelihood evaluation where SciPy's forward differences cost seven. ``backcast`` is held
     fixed, as arch holds it. arch clips variances to loose bounds (1e-6 to 1e6 times an EWMA);
     where a clip binds the gradient is that of the unclipped model (it never binds at a fit).
-
-    The pass over the window is compiled (numba, :func:`_gradient_sums`): as NumPy array
-    operations (two ``lfilter`` calls and some twenty temporaries) it took 150 us of a 2,520-row
-    window and a third of a fit's time; compiled, 38 us. tests/unit/test_garch.py holds the
-    array form as the reference (equal to 1e-12) and checks both against differences of
-    arch's objective.
     """
-    params = np.asarray(params, dtype=float)
-    sums = _gradient_sums(params, np.asarray(data, dtype=float), float(backcast))
-    nu = params[5]
-    dll_dnu = data.shape[0] * (
-        0.5 * digamma(0.5 * (nu + 1.0)) - 0.5 * digamma(0.5 * nu) - 0.5 / (nu - 2.0)
-    ) + (0.5 * (nu + 1.0) * sums[5] / (nu - 2.0) - 0.5 * sums[6])
-    return -np.append(sums[:5], dll_dnu)
+    mu, _, alpha, gamma, beta, nu = params
+    e = data - mu
+    e2 = e * e
+    neg = e < 0
+    sigma2 = filter_variance(data, params, backcast)[:-1]
+    drivers = np.empty((5, e.shape[0]))  # d/d(mu, omega, alpha, gamma, beta) of sigma2's input
+    drivers[:, 0] = 0.0, 1.0, backcast, 0.5 * backcast, backcast
+    drivers[0, 1:] = -2.0 * (alpha + gamma * neg[:-1]) * e[:-1]
+    drivers[1, 1:] = 1.0
+    drivers[2, 1:] = e2[:-1]
+    drivers[3, 1:] = neg[:-1] * e2[:-1]
+    drivers[4, 1:] = sigma2[:-1]
+    d_sigma2 = lfilter([1.0], [1.0, -beta], drivers, axis=1)
+    nu_m2 = nu - 2.0
+    z = e2 / (sigma2 * nu_m2)
+    w = z / (1.0 + z)
+    dll_dsigma2 = (0.5 * (nu + 1.0) * w - 0.5) / sigma2
+    grad = d_sigma2 @ dll_dsigma2
+    grad[0] += np.sum((nu + 1.0) * e / (sigma2 * nu_m2 * (1.0 + z)))  # via e = data - mu
+    dll_dnu = e.shape[0] * (
+        0.5 * digamma(0.5 * (nu + 1.0)) - 0.5 * digamma(0.5 * nu) - 0.5 / nu_m2
+    ) + np.sum(0.5 * (nu + 1.0) * w / nu_m2 - 0.5 * np.log1p(z))
+    return -np.append(grad, dll_dnu)
 
 
 def _arch_model(data: np.ndarray):

@@ -9,8 +9,6 @@ import pytest
 from arch import arch_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.signal import lfilter
-from scipy.special import digamma
 
 from etf_warehouse.risk import garch, garch_model
 from etf_warehouse.risk.garch import (
@@ -182,56 +180,6 @@ def test_exact_gradient_matches_differences_of_arch_objective(fund_series):
         ]
         exact = garch_model.gjr_t_gradient(x, data, backcast)
         np.testing.assert_allclose(exact, numeric, rtol=1e-5, atol=1e-5)
-        np.testing.assert_allclose(
-            _gradient_as_arrays(x, data, backcast), numeric, rtol=1e-5, atol=1e-5
-        )
-
-
-def _gradient_as_arrays(params, data, backcast):
-    """The gradient as NumPy array operations (the warehouse's until the compiled pass): the
-    derivatives of sigma2 by scipy.signal.lfilter on the recursion's filter, summed by dot."""
-    mu, _, alpha, gamma, beta, nu = params
-    e = data - mu
-    e2 = e * e
-    neg = e < 0
-    sigma2 = filter_variance(data, params, backcast)[:-1]
-    drivers = np.empty((5, e.shape[0]))
-    drivers[:, 0] = 0.0, 1.0, backcast, 0.5 * backcast, backcast
-    drivers[0, 1:] = -2.0 * (alpha + gamma * neg[:-1]) * e[:-1]
-    drivers[1, 1:] = 1.0
-    drivers[2, 1:] = e2[:-1]
-    drivers[3, 1:] = neg[:-1] * e2[:-1]
-    drivers[4, 1:] = sigma2[:-1]
-    d_sigma2 = lfilter([1.0], [1.0, -beta], drivers, axis=1)
-    nu_m2 = nu - 2.0
-    z = e2 / (sigma2 * nu_m2)
-    w = z / (1.0 + z)
-    grad = d_sigma2 @ ((0.5 * (nu + 1.0) * w - 0.5) / sigma2)
-    grad[0] += np.sum((nu + 1.0) * e / (sigma2 * nu_m2 * (1.0 + z)))
-    dll_dnu = e.shape[0] * (
-        0.5 * digamma(0.5 * (nu + 1.0)) - 0.5 * digamma(0.5 * nu) - 0.5 / nu_m2
-    ) + np.sum(0.5 * (nu + 1.0) * w / nu_m2 - 0.5 * np.log1p(z))
-    return -np.append(grad, dll_dnu)
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_compiled_gradient_equals_array_form(fund_series, seed):
-    """The compiled pass computes what the array form does, to rounding (1e-12 relative), on
-    a real fund and on simulated heavy-tailed windows, near and far from an optimum."""
-    data = simulate_gjr_t(2520, seed=seed) if seed else _scaled_window(fund_series)
-    backcast = arch_backcast(data - data.mean())
-    for x in (
-        [0.05, 0.02, 0.03, 0.10, 0.88, 7.0],
-        [-0.02, 0.05, 0.0, 0.2, 0.8, 40.0],
-        [0.0, 0.001, 0.2, 0.0, 0.0, 2.5],
-    ):
-        x = np.array(x)
-        np.testing.assert_allclose(
-            garch_model.gjr_t_gradient(x, data, backcast),
-            _gradient_as_arrays(x, data, backcast),
-            rtol=1e-12,
-            atol=1e-12 * np.abs(_gradient_as_arrays(x, data, backcast)).max(),
-        )
 
 
 def test_exact_fit_with_differenced_derivatives_is_arch_fit(fund_series, monkeypatch):
