@@ -17,6 +17,10 @@ and, for each candidate schedule, refits everything in one process and measures:
 
     .venv/bin/python benchmarks/refit_tradeoffs.py \
         --database benchmarks/out/files_300x20y/warehouse.duckdb
+
+``--gbm-max-train-rows 0,100000,50000`` compares caps on the gradient-boosting member's training
+rows (a seeded random subset of a larger set) instead of retrain schedules, ``--skip-garch`` for
+the forecaster alone.
 """
 
 from __future__ import annotations
@@ -119,15 +123,15 @@ def rank_ic(frame: pd.DataFrame) -> pd.Series:
     return frame.groupby("price_date")[["forecast_return", "label_relative_return"]].apply(ic)
 
 
-def run_ml(panel: pd.DataFrame) -> None:
+def run_ml(panel: pd.DataFrame, variants: dict[str, ForecastSettings]) -> None:
+    """Each variant's forecasts against the first variant's (the baseline)."""
     features = [c for c in panel.columns if c.startswith("f_")]
     print(f"\nML forecaster: {panel['ticker'].nunique()} funds, {len(panel):,} panel rows")
     starts = panel.groupby(panel["price_date"].dt.to_period("M"))["price_date"].transform("min")
     month_start = panel.loc[panel["price_date"] == starts, ["ticker", "price_date"]]
     labels = panel[["ticker", "price_date", "label_relative_return"]]
     results = {}
-    for name, months in ML_VARIANTS.items():
-        settings = replace(ForecastSettings(), retrain_months=months)
+    for name, settings in variants.items():
         started = time.process_time()
         wall = time.perf_counter()
         out = walk_forward_forecasts(panel, features, settings)
@@ -140,12 +144,12 @@ def run_ml(panel: pd.DataFrame) -> None:
         )
         results[name] = (scored, cpu, wall, out["model_date"].nunique())
     common = set.intersection(*(set(r[0]["price_date"]) for r in results.values()))
-    base_name = next(iter(ML_VARIANTS))
+    base_name = next(iter(variants))
     base = results[base_name][0]
     base = base.loc[base["price_date"].isin(common)]
     base_ic = rank_ic(base)
     print(
-        f"  {'retrain':18} {'retrains':>8} {'CPU s':>7} {'wall s':>7} {'rank IC':>8} "
+        f"  {'variant':18} {'retrains':>8} {'CPU s':>7} {'wall s':>7} {'rank IC':>8} "
         f"{'IC diff (se)':>18} {'MSE x1e4':>9} {'MSE diff x1e4 (se)':>20}"
     )
     for name, (scored, cpu, wall, n_models) in results.items():
@@ -173,6 +177,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--skip-garch", action="store_true")
     parser.add_argument("--skip-ml", action="store_true")
+    parser.add_argument(
+        "--gbm-max-train-rows",
+        help="comma-separated caps on the gradient-boosting member's training rows to compare "
+        "at the default retrain schedule, the first the baseline (0: every row), e.g. "
+        "0,100000,50000; without it the retrain schedules are compared",
+    )
     args = parser.parse_args()
     import duckdb
 
@@ -190,7 +200,20 @@ def main() -> None:
     if not args.skip_garch:
         run_garch(returns, args.funds, args.seed)
     if not args.skip_ml:
-        run_ml(panel)
+        if args.gbm_max_train_rows:
+            caps = [int(cap) for cap in args.gbm_max_train_rows.split(",")]
+            variants = {
+                f"GBM rows <= {cap:,}" if cap else "GBM every row": replace(
+                    ForecastSettings(), gbm_max_train_rows=cap
+                )
+                for cap in caps
+            }
+        else:
+            variants = {
+                name: replace(ForecastSettings(), retrain_months=months)
+                for name, months in ML_VARIANTS.items()
+            }
+        run_ml(panel, variants)
 
 
 if __name__ == "__main__":

@@ -96,6 +96,7 @@ forecast_retrain_months: integer
 forecast_min_train_months: integer
 forecast_min_funds_per_month: integer
 forecast_seed: integer
+forecast_gbm_max_train_rows: integer
 portfolio_top_n: integer
 portfolio_selection_buffer: number
 portfolio_max_weight: number

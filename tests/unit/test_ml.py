@@ -21,6 +21,7 @@ from etf_warehouse.forecast.ml import (
     live_panel_dates,
     month_starts,
     output_columns,
+    training_subset,
     walk_forward_forecasts,
     winsorise,
 )
@@ -623,4 +624,72 @@ def test_cross_section_at_least():
     mask = np.array([True, True, False, True, True, True])
     np.testing.assert_array_equal(
         cross_section_at_least(dates, mask, 2), [True, True, False, True, True, False]
+    )
+
+
+def test_training_subset_is_a_seeded_draw_of_distinct_rows():
+    day = pd.Timestamp("2020-04-01")
+    assert training_subset(1_000, 0, day, 0) is None  # 0: every row
+    assert training_subset(1_000, 1_000, day, 0) is None  # no more rows than the cap
+    rows = training_subset(1_000, 300, day, 0)
+    assert rows.size == 300 and np.unique(rows).size == 300
+    assert np.all(np.diff(rows) > 0) and rows.min() >= 0 and rows.max() < 1_000
+    np.testing.assert_array_equal(rows, training_subset(1_000, 300, day, 0))
+    assert not np.array_equal(rows, training_subset(1_000, 300, pd.Timestamp("2020-07-01"), 0))
+    assert not np.array_equal(rows, training_subset(1_000, 300, day, 1))
+
+    with pytest.raises(ValueError, match="gbm_max_train_rows must be 0"):
+        ForecastSettings(gbm_max_train_rows=-1)
+
+
+@pytest.fixture(scope="module")
+def capped_settings() -> ForecastSettings:
+    # 40 funds x 12-36 month-starts: 480-1,440 training rows, so the cap binds on most retrains
+    return replace(SETTINGS, gbm_max_train_rows=600)
+
+
+@pytest.fixture(scope="module")
+def capped(panel, capped_settings) -> pd.DataFrame:
+    return walk_forward_forecasts(panel, FEATURES, capped_settings)
+
+
+def test_gbm_fits_a_subset_of_a_larger_training_set(panel, forecasts, capped):
+    assert (capped["n_train_rows"] == forecasts["n_train_rows"]).all()
+    assert (forecasts["n_train_rows_gbm"] == forecasts["n_train_rows"]).all()
+    expected = np.minimum(capped["n_train_rows"], 600)
+    assert (capped["n_train_rows_gbm"] == expected).all()
+    assert (capped["n_train_rows"] > 600).mean() > 0.5
+    # the ridge member fits every row: its raw forecasts are the uncapped ones
+    np.testing.assert_array_equal(capped["forecast_ridge_raw"], forecasts["forecast_ridge_raw"])
+    bound = capped["n_train_rows"] > 600
+    assert not np.allclose(
+        capped.loc[bound, "forecast_gbm_raw"], forecasts.loc[bound, "forecast_gbm_raw"]
+    )
+    rows = month_start_rows(with_labels(capped, panel))
+    assert mean_rank_ic(rows, "forecast_gbm_raw") > 0.2
+
+
+def test_a_capped_forecaster_is_point_in_time_and_refreshes_as_a_full_pass(
+    panel, capped, capped_settings
+):
+    cut = pd.Timestamp("2019-03-01")
+    truncated = panel.loc[panel["price_date"] <= cut].copy()
+    unknown = ~(truncated["label_available_date"] <= cut)
+    truncated.loc[unknown, "label_relative_return"] = np.nan
+    truncated.loc[unknown, "label_available_date"] = pd.NaT
+    short = walk_forward_forecasts(truncated, FEATURES, capped_settings)
+    pd.testing.assert_frame_equal(
+        short.reset_index(drop=True),
+        capped.loc[capped["price_date"] <= cut].reset_index(drop=True),
+    )
+    refreshed = walk_forward_forecasts(
+        panel,
+        FEATURES,
+        capped_settings,
+        from_date=cut,
+        earlier=capped.loc[capped["price_date"] < cut],
+        workers=2,
+    )
+    pd.testing.assert_frame_equal(
+        refreshed, capped.loc[capped["price_date"] >= cut].reset_index(drop=True)
     )

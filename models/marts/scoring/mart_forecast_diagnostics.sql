@@ -30,7 +30,8 @@ members as (
         '{{ member }}' as member,
         forecasts.model_date,
         forecasts.ticker,
-        forecasts.n_train_rows,
+        -- the training rows of this member (the gradient-boosting one may fit a subset)
+        forecasts.n_train_rows{{ '_gbm' if member == 'gbm' }} as member_train_rows,
         forecasts.forecast_{{ member }}_raw as forecast_raw,
         forecasts.forecast_{{ member }} as forecast_corrected,
         forecasts.bias_{{ member }} as bias_applied,
@@ -55,7 +56,7 @@ ranked as (
     select
         member,
         model_date,
-        n_train_rows,
+        member_train_rows,
         bias_applied,
         ensemble_weight,
         rank() over (partition by member, model_date order by forecast_raw) as forecast_rank,
@@ -71,7 +72,7 @@ sums as (
     select
         member,
         model_date,
-        any_value(n_train_rows) as n_train_rows,
+        any_value(member_train_rows) as n_train_rows,
         any_value(bias_applied) as bias_applied,
         any_value(ensemble_weight) as ensemble_weight,
         count(*) as n_scored,
