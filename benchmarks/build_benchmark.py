@@ -227,6 +227,21 @@ def node_windows(run_results: dict, manifest: dict) -> list[dict]:
     return rows
 
 
+def dbt_environment(database: Path, environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment dbt runs in: the warehouse path, and this checkout's library first on
+    PYTHONPATH. The venv installs ``etf_warehouse`` in editable mode from the checkout it was
+    made in, so without it a second checkout (a git worktree of an older commit, sharing the
+    venv) would build its models with the other checkout's library."""
+    environ = dict(os.environ if environ is None else environ)
+    paths = [str(PROJECT_ROOT), *filter(None, environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {
+        **environ,
+        "ETF_WAREHOUSE_PATH": str(database),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "PYTHONPATH": os.pathsep.join(paths),
+    }
+
+
 def run(args: argparse.Namespace) -> dict:
     workdir = Path(args.workdir or PROJECT_ROOT / "benchmarks" / "out" / args.label())
     workdir.mkdir(parents=True, exist_ok=True)
@@ -262,11 +277,7 @@ def run(args: argparse.Namespace) -> dict:
     ]
     if args.threads:
         cmd += ["--threads", str(args.threads)]
-    env = {
-        **os.environ,
-        "ETF_WAREHOUSE_PATH": str(database),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    env = dbt_environment(database)
     print(f">> {' '.join(cmd[:2])} --vars '{json.dumps(dbt_vars)}'", file=sys.stderr)
     t0 = time.time()
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)

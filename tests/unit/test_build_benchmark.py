@@ -97,3 +97,11 @@ def test_the_summary_prints_the_cpu_line():
     assert "busy 15.0 core-seconds" in text and "75 % busy over the build" in text
     assert "1,234 MiB" in text
     assert re.search(r"5 MiB +- busy  m\n", text)  # a node too short for a share: "-"
+
+
+def test_dbt_runs_with_this_checkouts_library_first():
+    env = bb.dbt_environment(Path("/w/x.duckdb"), {"PYTHONPATH": "/a" + os.pathsep + "/b"})
+    paths = env["PYTHONPATH"].split(os.pathsep)
+    assert paths == [str(bb.PROJECT_ROOT), "/a", "/b"]
+    assert env["ETF_WAREHOUSE_PATH"] == "/w/x.duckdb"
+    assert bb.dbt_environment(Path("/w/x.duckdb"), {})["PYTHONPATH"] == str(bb.PROJECT_ROOT)
