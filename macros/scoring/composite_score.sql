@@ -28,11 +28,13 @@
     )
 {%- endmacro %}
 
-{#- `score_rank` must be a column computed in an earlier step (windows do not nest). -#}
-{% macro composite_score(score_rank, partition_by='as_of_date') -%}
+{#- `score_rank` must be a column computed in an earlier step (windows do not nest). The
+    number of funds is a window count over `partition_by`, or `count`: the day's count
+    computed once per day and joined back (cheaper over millions of rows). -#}
+{% macro composite_score(score_rank, partition_by='as_of_date', count=none) -%}
+    {%- set funds = count or 'count(*) over (partition by ' ~ partition_by ~ ')' %}
     coalesce(
-        100.0 * (count(*) over (partition by {{ partition_by }}) - {{ score_rank }})
-        / nullif(count(*) over (partition by {{ partition_by }}) - 1, 0),
+        100.0 * ({{ funds }} - {{ score_rank }}) / nullif({{ funds }} - 1, 0),
         100.0
     )
 {%- endmacro %}

@@ -95,14 +95,26 @@ combined as (
         on universe.as_of_date = multipliers.as_of_date and universe.ticker = multipliers.ticker
 ),
 
+-- The day's eligible funds, counted once per day and joined back. The windows below run over
+-- the eligible rows alone (the others' scores are null): over every row, partitioned by day
+-- and eligibility, they sorted the ineligible fifth too, and three more windows over the day
+-- counted and summed what a grouping does (3,000 funds, this query alone 55.9 -> 28.9
+-- CPU-seconds).
+day_counts as (
+    select
+        as_of_date,
+        count(*) filter (where is_eligible) as n_eligible
+    from combined
+    group by as_of_date
+),
+
 scored as (
     select
         *,
-        case
-            when is_eligible then {{ raw_score('weighted_score', 'as_of_date, is_eligible') }}
-        end as raw_score,
+        {{ raw_score('weighted_score', 'as_of_date') }} as raw_score,
         least(penalty_points_uncapped, {{ var('penalty_points_cap') }}) as penalty_points
     from combined
+    where is_eligible
 ),
 
 adjusted as (
@@ -117,32 +129,10 @@ adjusted as (
 ranked as (
     select
         *,
-        case
-            when is_eligible
-                then {{ score_rank('adjusted_score', 'raw_score', 'as_of_date, is_eligible') }}
-        end as score_rank,
-        case
-            when is_eligible
-                then {{ score_rank(
-                    'adjusted_score_unadjusted', 'raw_score', 'as_of_date, is_eligible'
-                ) }}
-        end as score_rank_unadjusted,
-        count(*) filter (where is_eligible) over (partition by as_of_date) as n_eligible
+        {{ score_rank('adjusted_score', 'raw_score', 'as_of_date') }} as score_rank,
+        {{ score_rank('adjusted_score_unadjusted', 'raw_score', 'as_of_date') }}
+            as score_rank_unadjusted
     from adjusted
-),
-
-composite as (
-    select
-        *,
-        case
-            when is_eligible
-                then {{ composite_score('score_rank', 'as_of_date, is_eligible') }}
-        end as composite_score,
-        case
-            when is_eligible
-                then {{ composite_score('score_rank_unadjusted', 'as_of_date, is_eligible') }}
-        end as composite_score_unadjusted
-    from ranked
 ),
 
 sized as (
@@ -153,7 +143,59 @@ sized as (
             when score_rank <= {{ var('position_top_n') }}
                 then {{ fixed_point('1.0 / garch_vol_21d_ann', '1e9') }}
         end as inverse_vol_fp
-    from composite
+    from ranked
+),
+
+day_sizes as (
+    select
+        as_of_date,
+        sum(inverse_vol_fp) as inverse_vol_fp_sum
+    from sized
+    group by as_of_date
+),
+
+eligible as (
+    select
+        sized.*,
+        day_counts.n_eligible,
+        {{ composite_score('sized.score_rank', count='day_counts.n_eligible') }}
+            as composite_score,
+        {{ composite_score('sized.score_rank_unadjusted', count='day_counts.n_eligible') }}
+            as composite_score_unadjusted,
+        case
+            when sized.score_rank <= {{ var('position_top_n') }}
+                then sized.inverse_vol_fp / day_sizes.inverse_vol_fp_sum::double
+            else 0.0
+        end as position_size
+    from sized
+    inner join day_counts
+        on sized.as_of_date = day_counts.as_of_date
+    inner join day_sizes
+        on sized.as_of_date = day_sizes.as_of_date
+),
+
+not_eligible as (
+    select
+        combined.*,
+        day_counts.n_eligible,
+        least(combined.penalty_points_uncapped, {{ var('penalty_points_cap') }})
+            as penalty_points,
+        null::double as raw_score,
+        null::double as adjusted_score,
+        null::double as composite_score,
+        null::double as composite_score_unadjusted,
+        null::bigint as score_rank,
+        null::double as position_size
+    from combined
+    inner join day_counts
+        on combined.as_of_date = day_counts.as_of_date
+    where not combined.is_eligible
+),
+
+every_fund as (
+    select * from eligible
+    union all by name
+    select * from not_eligible
 ),
 
 final as (
@@ -177,12 +219,8 @@ final as (
         composite_score,
         composite_score_unadjusted,
         score_rank,
-        case
-            when is_eligible and score_rank <= {{ var('position_top_n') }}
-                then inverse_vol_fp / (sum(inverse_vol_fp) over (partition by as_of_date))::double
-            when is_eligible then 0.0
-        end as position_size
-    from sized
+        position_size
+    from every_fund
 )
 
 select * from final
