@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 
 from etf_warehouse import dbt_internals
+from etf_warehouse.live.build_record import PROJECT_DIR, code_changes, code_files
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 LIVE_TARGET = "target/live"
 # What a live refresh rebuilds: the scoring path to mart_latest_rankings and the cheap core
 # marts beside it. Reference data (arch's bundled series) does not change with new prices.
@@ -38,9 +38,13 @@ LIVE_SELECT = [
     "fct_macro_quarantine",
 ]
 LIVE_EXCLUDE = ["tag:reference"]
-# What a refresh runs and every ancestor: a fresh warehouse built with this selection is all a
-# refresh needs (and all a check of a refresh against a full build compares).
-LIVE_PATH = [f"+{selector.lstrip('+')}" for selector in LIVE_SELECT]
+# What a full build records of its code and settings, which a refresh compares with its own
+# (etf_warehouse/live/build_record.py) and never rebuilds.
+BUILD_RECORD = ["build_code_files", "build_settings"]
+# What a refresh runs and every ancestor, and the build record: a fresh warehouse built with
+# this selection is all a refresh needs (and all a check of a refresh against a full build
+# compares).
+LIVE_PATH = [f"+{selector.lstrip('+')}" for selector in LIVE_SELECT] + BUILD_RECORD
 
 
 class LiveError(RuntimeError):
@@ -161,6 +165,17 @@ class LivePipeline:
                 )
         return changed
 
+    def code_changes(self) -> list[str]:
+        """The files that shape a table and differ from those the last full build read
+        (``build_code_files``), in words; a warehouse without that record (built before it
+        existed) gives one line saying so."""
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            try:
+                built = con.execute("select file_path, sha256 from build_code_files").df()
+            except duckdb.CatalogException:
+                return ["this warehouse records no build code (table build_code_files)"]
+        return code_changes(built, code_files())
+
     def pending_files(self) -> list[str]:
         """Price files the glob matches that are not ingested yet."""
         with duckdb.connect() as con:
@@ -178,7 +193,9 @@ class LivePipeline:
         """Ingest the new files and refresh the scoring path; publish the snapshot.
 
         With no new files it runs nothing (re-running the newest batch would only recompute
-        the same rows), after checking that no ingested file changed.
+        the same rows), after checking that no ingested file changed. It stops before running
+        anything when the project's code (here) or settings (dbt's on-run-start,
+        ``check_build_settings``) differ from the last full build's.
         """
         changed = self.changed_files()
         if changed:
@@ -188,6 +205,14 @@ class LivePipeline:
         new_files = self.pending_files()
         if not new_files:
             return RefreshResult(0.0, [], [], *self.latest_ranking())
+        code = self.code_changes()
+        if code:
+            raise LiveError(
+                "the project's code differs from the last full build's ("
+                + "; ".join(code)
+                + "); run a full build (`dbt build`, or `etfw live --full-build`): a refresh "
+                "would compute its new rows with other code than the rest"
+            )
         runner = self._live_runner()
         start = time.perf_counter()
         result = self._invoke(

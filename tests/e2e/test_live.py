@@ -57,6 +57,32 @@ def test_live_refresh_equals_a_full_rebuild(replayed):
     assert report["differing"] == {}
 
 
+def test_a_changed_setting_stops_the_refresh_before_any_model_runs(replayed):
+    import duckdb
+
+    from etf_warehouse.live import LiveError
+
+    work, files, _, _ = replayed
+    # a new file is pending, and the var differs from the full build's (10000)
+    pending = files.landing / "day-pending.csv"
+    pending.write_text(sorted(files.landing.glob("day-*.csv"))[-1].read_text())
+    changed = LivePipeline(
+        {**files.dbt_vars, "min_traded_value": 20000}, warehouse=work / "live.duckdb", echo=print
+    )
+    try:
+        with pytest.raises(
+            LiveError, match=r"min_traded_value: built with 10000, now 20000(.|\n)*full build"
+        ):
+            changed.refresh(publish=False)
+        with duckdb.connect(str(work / "live.duckdb"), read_only=True) as con:
+            ingested = con.execute(
+                "select count(*) from input_files where file_path = ?", [str(pending)]
+            ).fetchone()[0]
+        assert ingested == 0
+    finally:
+        pending.unlink()
+
+
 def test_a_changed_ingested_file_stops_the_refresh(replayed):
     from etf_warehouse.live import LiveError
 
