@@ -11,9 +11,7 @@ that size, which is why they built. DuckDB 2.0.1 runs the same query; pyproject 
 
 The test rebuilds that shape on a generated panel (288 funds x 1,500 days, as on the 300 real
 funds) and fails on 2.0.0. Removing ``memory_limit`` or going below ~400,000 rows makes 2.0.0
-pass too, so both are kept here as in the build. Since 2026-12-07 the model counts each date's
-rows in a grouping joined back instead of a window per rank (``day_counts``); the test runs that
-shape too, and keeps the one that failed.
+pass too, so both are kept here as in the build.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ FEATURES = [f"f{i:02d}" for i in range(16)]
 
 
 def _rank(column: str) -> str:
-    # the shape of macros/helpers/cross_sectional_rank.sql before 2026-12-07
+    # the shape of macros/helpers/cross_sectional_rank.sql
     return (
         f"case when {column} is not null then (rank() over (partition by price_date,"
         f" {column} is null order by {column}) - 1) / nullif(count({column}) over"
@@ -33,44 +31,8 @@ def _rank(column: str) -> str:
     )
 
 
-def _panel_sql_day_counts() -> str:
-    # the shape of models/intermediate/forecast/int_ml_panel.sql: a grouping by date and four
-    # narrow ranking passes over the inputs table, joined back to it on (ticker, price_date)
-    groups = [FEATURES[i : i + 4] for i in range(0, len(FEATURES), 4)]
-    counts = ", ".join(f"count({f}) as n_{f}" for f in FEATURES)
-    ctes = [
-        f"day_stats as (select price_date, {counts}, avg(forward_return) as mean_return,"
-        " max(label_end_date) as label_available_date from inputs group by price_date)"
-    ]
-    ctes += [
-        f"ranks_{n} as (select ticker, price_date, "
-        + ", ".join(
-            f"rank() over (partition by price_date order by {f} nulls last) as rank_{f}"
-            for f in group
-        )
-        + " from inputs)"
-        for n, group in enumerate(groups, start=1)
-    ]
-    columns = ", ".join(
-        f"case when inputs.{f} is not null then (ranks_{i // 4 + 1}.rank_{f} - 1)"
-        f" / nullif(day_stats.n_{f} - 1, 0) - 0.5 end as r_{f}"
-        for i, f in enumerate(FEATURES)
-    )
-    joins = " ".join(
-        f"inner join ranks_{n} on inputs.ticker = ranks_{n}.ticker"
-        f" and inputs.price_date = ranks_{n}.price_date"
-        for n in range(1, len(groups) + 1)
-    )
-    return (
-        "with " + ", ".join(ctes) + f" select inputs.ticker, inputs.price_date, {columns},"
-        " inputs.forward_return - day_stats.mean_return as label,"
-        " day_stats.label_available_date from inputs inner join day_stats"
-        f" on inputs.price_date = day_stats.price_date {joins}"
-    )
-
-
-def _panel_sql_window_counts() -> str:
-    # the shape int_ml_panel had when DuckDB 2.0.0 failed on it: four narrow ranking passes
+def _panel_sql() -> str:
+    # the shape of models/intermediate/forecast/int_ml_panel.sql: four narrow ranking passes
     # over the inputs table, joined back to the labels pass on (ticker, price_date)
     groups = [FEATURES[i : i + 4] for i in range(0, len(FEATURES), 4)]
     ctes = [
@@ -96,9 +58,8 @@ def _panel_sql_window_counts() -> str:
     )
 
 
-@pytest.mark.parametrize("shape", [_panel_sql_window_counts, _panel_sql_day_counts])
 @pytest.mark.parametrize("n_funds, n_days", [(288, 1500)])
-def test_panel_join_shape_runs_under_a_memory_limit(tmp_path, n_funds, n_days, shape):
+def test_panel_join_shape_runs_under_a_memory_limit(tmp_path, n_funds, n_days):
     con = duckdb.connect(str(tmp_path / "w.duckdb"), config={"threads": 2, "memory_limit": "4GB"})
     con.execute("select setseed(0.25)")
     features = ", ".join(f"random() as {f}" for f in FEATURES)
@@ -114,6 +75,6 @@ def test_panel_join_shape_runs_under_a_memory_limit(tmp_path, n_funds, n_days, s
         order by ticker, price_date
         """
     )
-    con.execute(f"create table panel as ({shape()})")
+    con.execute(f"create table panel as ({_panel_sql()})")
     ((rows,),) = con.execute("select count(*) from panel").fetchall()
     assert rows == n_funds * n_days

@@ -31,29 +31,9 @@
 
 with
 
--- What each date's rows share, in one grouping pass: how many rows of the date have each
--- feature (the denominators of the ranks) and the label's date-level parts. Windows over
--- `partition by price_date` computed the same per row, one more pass per group of features
--- (3,000 funds, this model's query alone 88-99 -> 70-73 CPU-seconds).
-day_stats as (
-    select
-        price_date,
-        {%- for feature in features %}
-        count({{ feature }}) as n_{{ feature }},
-        {%- endfor %}
-        -- the day's mean in exact fixed point: a float mean can differ in the last bits when
-        -- other data changes, and a model trained on it would then differ too
-        sum(forward_return_fp) as forward_return_fp_sum,
-        count(forward_return_fp) as n_forward_return,
-        max(label_end_date) as label_available_date
-    from {{ inputs }}
-    group by price_date
-),
-
--- Each feature's rank within its date, four features per window pass: DuckDB's window
--- operator carries every column of its input through each sort, so ranking all sixteen
--- features in one pass over the wide rows took twice as long at 3,000 funds as four narrow
--- passes joined back (eight per pass: 81 against 73 CPU-seconds, two: 92).
+-- The cross-sectional ranks, four features per window pass: DuckDB's window operator carries
+-- every column of its input through each sort, so ranking all sixteen features in one pass over
+-- the wide joined rows took twice as long at 3,000 funds as four narrow passes joined back.
 {%- set groups = features | batch(4) | list %}  {#- four groups, joined back in `final` #}
 {%- for group in groups %}
 
@@ -61,39 +41,46 @@ ranks_{{ loop.index }} as (
     select
         ticker,
         {%- for feature in group %}
-        {{ cross_sectional_rank_order(feature) }} as rank_{{ feature }},
+        {{ cross_sectional_rank(feature) }} as f_{{ feature }},
         {%- endfor %}
         price_date
     from {{ inputs }}
 ),
 {%- endfor %}
 
+labels as (
+    select
+        ticker,
+        price_date,
+        -- the day's mean in exact fixed point: a float window mean can differ in the last bits
+        -- when other data changes, and a model trained on it would then differ too
+        forward_return - {{ exact_window_avg('forward_return_fp', '1e12', 'same_day') }}
+            as label_relative_return,
+        forward_return,
+        max(label_end_date) over same_day as label_available_date
+    from {{ inputs }}
+    window same_day as (partition by price_date)
+),
+
 final as (
     select
-        inputs.ticker,
-        inputs.price_date,
+        labels.ticker,
+        labels.price_date,
         {%- for feature in features %}
-        {{ cross_sectional_rank(
-            'inputs.' ~ feature,
-            'ranks_' ~ ((loop.index0 // 4) + 1) ~ '.rank_' ~ feature,
-            'day_stats.n_' ~ feature
-        ) }} as f_{{ feature }},
+        ranks_{{ (loop.index0 // 4) + 1 }}.f_{{ feature }},
         {%- endfor %}
-        inputs.forward_return
-        - day_stats.forward_return_fp_sum::double / (day_stats.n_forward_return * 1e12)
-            as label_relative_return,
-        inputs.forward_return,
-        day_stats.label_available_date
-    from {{ ref('int_ml_panel_inputs') }} as inputs
-    inner join day_stats
-        on inputs.price_date = day_stats.price_date
-    {%- for group in groups %}
-    inner join ranks_{{ loop.index }}
-        on
-            inputs.ticker = ranks_{{ loop.index }}.ticker
-            and inputs.price_date = ranks_{{ loop.index }}.price_date
-    {%- endfor %}
-    {{- live_since('inputs.price_date', recompute_from) }}
+        labels.label_relative_return,
+        labels.forward_return,
+        labels.label_available_date
+    from labels
+    inner join ranks_1
+        on labels.ticker = ranks_1.ticker and labels.price_date = ranks_1.price_date
+    inner join ranks_2
+        on labels.ticker = ranks_2.ticker and labels.price_date = ranks_2.price_date
+    inner join ranks_3
+        on labels.ticker = ranks_3.ticker and labels.price_date = ranks_3.price_date
+    inner join ranks_4
+        on labels.ticker = ranks_4.ticker and labels.price_date = ranks_4.price_date
 )
 
 select * from final
