@@ -30,6 +30,11 @@
     columns of the published row took 44 s, with three of them 7.8 s), and the readers on the
     way to the backtest take a few columns of the monthly signal dates. The wide row is
     written once, by mart_etf_rankings.
+
+    A live refresh computes the days on or after refresh_from. Every value is computed within
+    its day, so each input is cut to those days where it is read: a filter on the final rows
+    alone reached none of them through the groupings by day, each read twice (3,000 funds:
+    a refresh took 4.1 s in this model, now 0.16 s).
 -#}
 with
 
@@ -40,15 +45,18 @@ universe as (
         is_eligible,
         garch_vol_21d_ann
     from {{ ref('int_scoring_universe') }}
+    {{- live_tail('as_of_date') }}
 ),
 
 components as (
     select * from {{ ref('int_component_scores') }}
+    {{- live_tail('as_of_date') }}
 ),
 
 weights as (
     select * from {{ ref('int_scoring_weights') }}
     where weights_mode = '{{ scoring_weights_mode() }}'
+    {{- live_since('as_of_date', live_refresh_from(), keyword='and') }}
 ),
 
 multipliers as (
@@ -58,6 +66,7 @@ multipliers as (
         macro_multiplier,
         geo_multiplier
     from {{ ref('int_market_context_multipliers') }}
+    {{- live_tail('as_of_date') }}
 ),
 
 penalty_totals as (
@@ -67,6 +76,7 @@ penalty_totals as (
         sum(points) as penalty_points_uncapped,
         count(*) as n_penalties
     from {{ ref('int_penalties_itemised') }}
+    {{- live_tail('as_of_date') }}
     group by as_of_date, ticker
 ),
 
