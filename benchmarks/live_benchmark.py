@@ -139,8 +139,8 @@ def _copy_warehouse(source: Path, target: Path) -> None:
     """A DuckDB file with its write-ahead log, if it has one, written to disk before returning.
 
     Without the sync, the copy's dirty pages (2 GB right after copying a 16 GB warehouse at
-    3,000 funds) are written back while the first refreshes run. On 2026-12-07, 3 of 16
-    refreshes right after such a copy stalled 42-46 s in one model, `int_etfs_classified`
+    3,000 funds) are written back while the first refreshes run. On 2026-12-07, 3 of 22
+    refreshes right after such a copy stalled 41.9-45.5 s in one model, `int_etfs_classified`
     (2 s otherwise), with the other dbt thread idle; the writeback is the suspected cause, not
     a proven one (benchmarks/README.md, "Live refresh")."""
     shutil.copyfile(source, target)
