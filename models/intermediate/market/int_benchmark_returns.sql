@@ -1,3 +1,9 @@
+{#- In-file config: a live refresh updates this table incrementally (macro live_materialized). -#}
+{{ config(
+    materialized=live_materialized(),
+    incremental_strategy='tail',
+    tail_column='date'
+) }}
 {#-
     Daily total returns of the build's benchmarks (decimal) and a total-return index.
 
@@ -8,7 +14,13 @@
       point-in-time: it uses only that day's returns.
 
     `is_market` marks the benchmark that drives the market regime and the default home beta.
+
+    A live refresh takes the returns dated on or after refresh_from from the new prices and the
+    earlier ones from this table, then sums the index over the whole series as a full build
+    does (a few thousand rows); it writes the dates on or after refresh_from. The rows equal a
+    full build's.
 -#}
+{%- set refresh = is_incremental_refresh() and is_incremental() %}
 
 with
 
@@ -28,6 +40,7 @@ prices as (
         daily_return
     from {{ ref('int_prices_adjusted') }}
     where daily_return is not null
+    {{- live_since('price_date', live_refresh_from(), 'and') }}
 ),
 
 benchmarks as (
@@ -63,11 +76,36 @@ benchmarks as (
 ),
 {% endif %}
 
+{%- if refresh %}
+
+-- the returns before refresh_from, as the last build wrote them: the index sums from the start
+benchmarks_to_date as (
+    select
+        benchmark_code,
+        date,
+        daily_return
+    from {{ this }}
+    where date < {{ live_refresh_from() }}
+    union all
+    select
+        benchmark_code,
+        date,
+        daily_return
+    from benchmarks
+    where date >= {{ live_refresh_from() }}
+),
+{%- else %}
+
+benchmarks_to_date as (
+    select * from benchmarks
+),
+{%- endif %}
+
 fixed_point_returns as (
     select
         *,
         {{ fixed_point('ln(1 + daily_return)', '1e15') }} as log_return_fp
-    from benchmarks
+    from benchmarks_to_date
 ),
 
 final as (
@@ -86,3 +124,4 @@ final as (
 )
 
 select * from final
+{{- live_tail('date') }}

@@ -1,3 +1,9 @@
+{#- In-file config: a live refresh updates this table incrementally (macro live_materialized). -#}
+{{ config(
+    materialized=live_materialized(),
+    incremental_strategy='tail',
+    tail_column='price_date'
+) }}
 {#-
     Trading days. With the `exchange_calendar` var (an exchange_calendars code such as XASX or
     XNYS, see ref_exchange_sessions) a date is a trading day when it is a session of that
@@ -9,8 +15,14 @@
     before the date (point-in-time). Either way the table has one row per date with a clean
     price row; dates where only a few tickers have rows (a holiday with stray data) are kept,
     flagged not trading days.
+
+    A live refresh computes only the dates on or after refresh_from. A ticker is live on such a
+    date only through a row dated at most 30 days before it, so it reads the clean rows of the
+    31 days before refresh_from and after; the count of trading days goes on from this table's
+    last earlier date. The rows equal a full build's.
 -#}
 {%- set exchange_calendar = var('exchange_calendar', none) %}
+{%- set refresh = is_incremental_refresh() and is_incremental() %}
 
 with
 
@@ -19,6 +31,7 @@ cleaned as (
         ticker,
         price_date
     from {{ ref('int_prices_cleaned') }}
+    {{- live_since('price_date', '(' ~ live_refresh_from() ~ ' - interval 31 day)::date') }}
 ),
 
 rows_per_day as (
@@ -72,6 +85,7 @@ classified as (
     from rows_per_day
     asof left join live_counts
         on rows_per_day.price_date >= live_counts.event_date
+    {{- live_tail('rows_per_day.price_date') }}
 ),
 {%- if exchange_calendar is not none %}
 
@@ -96,19 +110,32 @@ final as (
 )
 {%- else %}
 
+trading_days_before as (
+    {%- if refresh %}
+    select coalesce(max(trading_days_to_date), 0) as n_days
+    from {{ this }}
+    where price_date < {{ live_refresh_from() }}
+    {%- else %}
+    select 0 as n_days
+    {%- endif %}
+),
+
 final as (
     select
-        price_date,
-        n_tickers_with_rows,
-        n_live_tickers,
-        is_inferred_trading_day as is_trading_day,
+        classified.price_date,
+        classified.n_tickers_with_rows,
+        classified.n_live_tickers,
+        classified.is_inferred_trading_day as is_trading_day,
         -- number of trading days on or before this date
         (
-            sum(is_inferred_trading_day::int) over (
-                order by price_date rows between unbounded preceding and current row
+            trading_days_before.n_days
+            + sum(classified.is_inferred_trading_day::int) over (
+                order by classified.price_date
+                rows between unbounded preceding and current row
             )
         )::bigint as trading_days_to_date
     from classified
+    cross join trading_days_before
 )
 {%- endif %}
 
