@@ -9,6 +9,12 @@ outside the usual 70-row context); a thin fund that does not trade for 146 rows 
 batch (its last traded row too); a fund first listed in a landed batch; in the first batch a
 copy of a day 44 rows before the cut (that refresh goes back to it), in the last a row whose
 date does not parse.
+
+The same refreshes run the models that now read only the newest rows and their context:
+the trading calendar and the market's median return, and the funds' classes from their first
+returns (no metadata here, so every class is inferred). YOUNG lists 45 rows into the history, so
+its first 252 returns (asset_class_inference_sessions) end in the second batch: a refresh
+classifies it, from the returns of its early dates; NEWFUND stays pending.
 """
 
 from __future__ import annotations
@@ -26,13 +32,20 @@ pytestmark = pytest.mark.e2e
 
 N_DAYS = 300
 CUT = 294  # rows 0..293 are the history; 294..299 land in three batches
-SELECT = "+int_prices_adjusted +int_corporate_actions_applied"
+YOUNG_FIRST_ROW = 45  # its 252nd return is row 297, in the second batch
+SELECT = (
+    "+int_prices_adjusted +int_corporate_actions_applied +int_etfs_classified"
+    " +int_benchmark_returns"
+)
 CLEANING_TABLES = [
     "int_prices_parsed",
     "int_prices_decisions",
     "int_prices_validated",
     "int_prices_adjusted",
     "int_corporate_actions_applied",
+    "int_trading_calendar",
+    "int_benchmark_returns",
+    "int_etfs_classified",
 ]
 
 
@@ -77,10 +90,17 @@ def _universe() -> dict[str, dict[str, np.ndarray]]:
     return funds
 
 
+def _young() -> dict[str, dict[str, np.ndarray]]:
+    """A fund first listed YOUNG_FIRST_ROW rows into the history (rows before it unused)."""
+    return {"YOUNG": _fund(np.random.default_rng(11), 30.0)}
+
+
 def _rows(funds: dict, index: range, days: list[dt.date]) -> list[str]:
     lines = []
     for t in index:
         for ticker, bars in funds.items():
+            if ticker == "YOUNG" and t < YOUNG_FIRST_ROW:
+                continue
             values = ",".join(f"{bars[k][t]:.4f}" for k in ("open", "high", "low", "close"))
             lines.append(f"{days[t]},{ticker},{values},{int(bars['volume'][t])}")
     return lines
@@ -93,7 +113,7 @@ def _write(path: Path, lines: list[str]) -> None:
 def _batches(folder: Path) -> list[Path]:
     """Write the history into ``folder``; return the three batches' files, not yet landed."""
     days = _days(N_DAYS)
-    funds = _universe()
+    funds = {**_universe(), **_young()}
     newcomer = {"NEWFUND": _fund(np.random.default_rng(7), 20.0)}
     folder.mkdir(parents=True)
     _write(folder / "a-history.csv", _rows(funds, range(CUT), days))
@@ -163,3 +183,19 @@ def test_the_planted_events_were_decided_as_planted(refreshed_and_rebuilt):
     assert actions == [("SPLITNEW", 2.0), ("SPLITOLD", 0.25)]
     assert quarantined.get("BADRUN") == 96 and quarantined.get("BADNEW") == 1
     assert quarantined.get("DUP") == 1 and quarantined.get("PLAIN") == 1  # the copy, the date
+
+
+def test_a_refresh_classified_the_fund_whose_early_returns_it_completed(refreshed_and_rebuilt):
+    import duckdb
+
+    live, _ = refreshed_and_rebuilt
+    days = _days(N_DAYS)
+    with duckdb.connect(str(live), read_only=True) as con:
+        rows = con.sql(
+            "select ticker, inference_method, inferred_as_of_date, last_date"
+            " from int_etfs_classified where ticker in ('YOUNG', 'NEWFUND') order by ticker"
+        ).fetchall()
+    assert rows == [
+        ("NEWFUND", "pending_history", None, days[299]),
+        ("YOUNG", "return_behaviour", days[YOUNG_FIRST_ROW + 252], days[299]),
+    ]
