@@ -451,14 +451,21 @@ def live_panel_dates(
 ) -> tuple[pd.DatetimeIndex, pd.Timestamp]:
     """The panel rows a live refresh from ``from_date`` needs, given ``calendar`` (every date of
     the panel): the rows of its month-start dates (the training and calibration rows, about one
-    in 21) and every row dated on or after the returned date, the retrain of the first period
-    it refits (the one ``from_date`` falls in). At 3,000 funds that is about 600,000 of the
-    panel's 8.2 M rows."""
+    in 21) that the refits can read, and every row dated on or after the returned date, the
+    retrain of the first period it refits (the one ``from_date`` falls in). A refit trains on
+    the month starts of the last ``max_train_months`` and calibrates on the out-of-sample
+    forecasts of retrains in the last ``calibration_months``, so the month starts before the
+    longer of the two windows of the first refit are left out: they change nothing. At 3,000
+    funds × 20 years that is about 360,000 of the panel's 11.9 M rows (750,000 with every
+    month start: 0.8 s against 0.3 s to read, warm)."""
     calendar = pd.DatetimeIndex(calendar).unique().sort_values()
     retrains = month_starts(calendar, settings.retrain_months)
     before = retrains[retrains <= from_date]
     if len(before):
-        return month_starts(calendar), before[-1]
+        first_refit = before[-1]
+        window = max(settings.max_train_months, settings.calibration_months)
+        starts = month_starts(calendar)
+        return starts[starts >= first_refit - pd.DateOffset(months=window)], first_refit
     # no retrain yet: every row (none at all in an empty panel)
     return month_starts(calendar), calendar[0] if len(calendar) else from_date
 
