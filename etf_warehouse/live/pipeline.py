@@ -126,7 +126,11 @@ class LivePipeline:
 
     def _live_runner(self) -> object:
         if self._runner is None:
-            parsed = self._invoke(dbt_internals.new_runner(), ["parse"], live=True)
+            # the parsed manifest stays in memory for the runs: manifest.json is not written
+            # (about 0.9 s at each process's first refresh); partial_parse.msgpack still is
+            parsed = self._invoke(
+                dbt_internals.new_runner(), ["parse", "--no-write-json"], live=True
+            )
             self._manifest = parsed.result
             self._runner = dbt_internals.new_runner(self._manifest)
         dbt_internals.reset_compilation(self._manifest)
