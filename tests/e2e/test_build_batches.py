@@ -16,7 +16,11 @@ from tests.e2e.dbt_runner import dbt_build
 
 pytestmark = pytest.mark.e2e
 
-BATCHED = {"int_prices_decisions": "ticker", "mart_etf_rankings": "as_of_date"}
+BATCHED = {
+    "int_prices_decisions": "ticker",
+    "int_prices_validated": "ticker",
+    "mart_etf_rankings": "as_of_date",
+}
 
 
 def test_batched_models_equal_one_statement(sample_build, tmp_path):

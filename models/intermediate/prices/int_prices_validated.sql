@@ -2,7 +2,8 @@
 {{ config(
     materialized=live_materialized(),
     incremental_strategy='tail',
-    tail_column='price_date'
+    tail_column='price_date',
+    post_hook="{{ insert_build_batches() }}"
 ) }}
 {#-
     Every raw price row, once, with the decision about it: kept (quarantine_reason null,
@@ -60,8 +61,14 @@
 
     Row by row given the decisions, so a live refresh redoes only the rows dated on or after
     refresh_from, and the undated rows of the newest files.
+
+    Every window (rule 2's, in int_prices_row_checked) and the join of the decisions stay within
+    one ticker, so a big universe is built a range of tickers at a time
+    (macros/helpers/build_batches.sql; the rows without a ticker go with the first range), as
+    int_prices_decisions is: at 10,000 funds one statement spilled (benchmarks/scale.md).
 -#}
 {%- set refresh = is_incremental_refresh() and is_incremental() %}
+{%- set batch = build_batch_filter('ticker', ref('int_prices_decisions')) %}
 
 with
 
@@ -73,6 +80,8 @@ row_checked as not materialized (
     where
         price_date >= {{ live_refresh_from() }}
         or (price_date is null and ingest_batch = {{ live_newest_batch() }})
+    {%- else %}
+    where {{ batch }}
     {%- endif %}
 ),
 
@@ -122,7 +131,11 @@ decided as (
                     )
         end as split_evidence
     from {{ ref('int_prices_decisions') }}
+    {%- if refresh %}
     {{- live_tail('price_date') }}
+    {%- else %}
+    where {{ batch }}
+    {%- endif %}
 ),
 
 decided_rows as (
