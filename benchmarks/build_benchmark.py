@@ -59,6 +59,9 @@ from etf_warehouse.ingest.formats import FORMATS  # noqa: E402
 from etf_warehouse.sample import SampleConfig  # noqa: E402
 from etf_warehouse.sample.files import write_sample_files  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/, also when imported
+from machine_probe import probe  # noqa: E402
+
 DBT = Path(sys.executable).with_name("dbt")
 STAGES = (
     # (stage, predicate on the node's original file path and resource type)
@@ -278,6 +281,8 @@ def run(args: argparse.Namespace) -> dict:
     if args.threads:
         cmd += ["--threads", str(args.threads)]
     env = dbt_environment(database)
+    # the machine's speed before and after: builds of different hours compare by it
+    probe_before = probe()
     print(f">> {' '.join(cmd[:2])} --vars '{json.dumps(dbt_vars)}'", file=sys.stderr)
     t0 = time.time()
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -296,6 +301,7 @@ def run(args: argparse.Namespace) -> dict:
         print(output[-5000:], file=sys.stderr)
         raise SystemExit(f"dbt build failed (exit {proc.returncode})")
 
+    probe_after = probe()
     run_results = json.loads((workdir / "target" / "run_results.json").read_text())
     manifest = json.loads((workdir / "target" / "manifest.json").read_text())
     nodes = node_windows(run_results, manifest)
@@ -353,6 +359,8 @@ def run(args: argparse.Namespace) -> dict:
         "nodes": len(nodes),
         "cpu_count": os.cpu_count(),
         "dbt_threads": args.threads,  # None: the profile's
+        # benchmarks/machine_probe.py before and after the build (seconds; lower is faster)
+        "machine_probe": {"before": probe_before, "after": probe_after},
         "stages": stages,
         "models": [
             {
@@ -420,6 +428,13 @@ def print_summary(s: dict) -> None:
         f"system of dbt and the processes it waited for); the warehouse file "
         f"{s['warehouse_mib']:,} MiB"
     )
+    if "machine_probe" in s:
+        before, after = s["machine_probe"]["before"], s["machine_probe"]["after"]
+        print(
+            f"  machine probe (benchmarks/machine_probe.py, before / after): DuckDB "
+            f"{before['duckdb_seconds']} / {after['duckdb_seconds']} s, numpy "
+            f"{before['numpy_seconds']} / {after['numpy_seconds']} s"
+        )
     one_at_a_time = s.get("dbt_threads") == 1
     print(
         f"\n  {'stage':34} {'nodes':>5} {'node s':>8} {'span s':>8} {'peak RSS MiB':>13} "
