@@ -131,9 +131,10 @@ decided as (
                     )
         end as split_evidence
     from {{ ref('int_prices_decisions') }}
-    {%- if refresh %}
+    {#- called in a full build too: at parse time it records the dependency on
+        int_refresh_window (macros/live/live_refresh.sql) #}
     {{- live_tail('price_date') }}
-    {%- else %}
+    {%- if not refresh %}
     where {{ batch }}
     {%- endif %}
 ),
