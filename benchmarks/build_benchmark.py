@@ -76,8 +76,11 @@ STAGES = (
     ("features", lambda p, t: t == "model" and "intermediate/features/" in p),
     ("benchmarks, betas, regimes (sql)", lambda p, t: t == "model" and "intermediate/market/" in p),
     ("garch + kalman beta (python)", lambda p, t: t == "model" and "python_models/risk/" in p),
-    ("forecast panel (sql)", lambda p, t: t == "model" and "intermediate/forecast/" in p),
-    ("ml forecasts (python)", lambda p, t: t == "model" and "python_models/forecast/" in p),
+    (
+        "forecast panel",
+        lambda p, t: t == "model" and ("intermediate/forecast/" in p or "/int_ml_panel.py" in p),
+    ),
+    ("ml forecasts (python)", lambda p, t: t == "model" and "python_models/forecast/ml_" in p),
     ("scoring (sql)", lambda p, t: t == "model" and "intermediate/scoring/" in p),
     ("backtest inputs (sql)", lambda p, t: t == "model" and "intermediate/backtest/" in p),
     (

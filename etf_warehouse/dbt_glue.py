@@ -267,25 +267,11 @@ def tail_rows(frame: Any, column: str, refresh_from: Any) -> Any:
 def frame_stream(
     frames: Any, schema: Mapping[str, str], date_columns: list[str], *, step: str
 ) -> Any:
-    """A model's result as a stream: an Arrow record-batch reader over ``frames`` (pandas
-    frames with ``schema``'s columns and dtypes, as etf_warehouse's ``output_schema``), the
-    ``date_columns`` as calendar dates. dbt-duckdb registers what a Python model returns and
-    creates the table from it, so DuckDB writes each frame as it is made and the model's result
-    is never all in memory.
-
-    ``frames`` is consumed in a thread of its own, a frame or two ahead of DuckDB, and reported
-    under ``step`` while it runs; DuckDB's threads only wait for the next frame. (Run inside
-    DuckDB's scan, the frames took 87 s instead of 47 s at 3,000 funds: DuckDB's second thread
-    and the generator's Python contended.) It reads the warehouse while DuckDB's query runs, so
-    on a connection of its own (``session.cursor()``). An error it raises fails the model with
-    its message."""
-    import queue
-    import threading
-
+    """A model's result as a stream (:func:`batch_stream`) of ``frames``: pandas frames with
+    ``schema``'s columns and dtypes, as etf_warehouse's ``output_schema``, the
+    ``date_columns`` as calendar dates."""
     import numpy as np
     import pyarrow as pa
-
-    from etf_warehouse.progress import model_progress
 
     kinds = {"str": pa.string(), "int64": pa.int64(), "float64": pa.float64()}
     arrow_schema = pa.schema(
@@ -299,9 +285,37 @@ def frame_stream(
             for name, dtype in schema.items()
         ]
     )
+    batches = (
+        pa.RecordBatch.from_pandas(
+            with_date_columns(frame, date_columns), schema=arrow_schema, preserve_index=False
+        )
+        for frame in frames
+    )
+    return batch_stream(batches, arrow_schema, step=step)
+
+
+def batch_stream(batches: Any, arrow_schema: Any, *, step: str) -> Any:
+    """A model's result as a stream: an Arrow record-batch reader over ``batches`` (Arrow
+    record batches with ``arrow_schema``). dbt-duckdb registers what a Python model returns and
+    creates the table from it, so DuckDB writes each batch as it is made and the model's result
+    is never all in memory.
+
+    ``batches`` is consumed in a thread of its own, a batch or two ahead of DuckDB, and reported
+    under ``step`` while it runs; DuckDB's threads only wait for the next batch. (Run inside
+    DuckDB's scan, ml_forecasts' frames took 87 s instead of 47 s at 3,000 funds: DuckDB's
+    second thread and the generator's Python contended.) Where they read the warehouse while
+    DuckDB's query runs, they do so on a connection of their own (``session.cursor()``). An
+    error they raise fails the model with its message."""
+    import queue
+    import threading
+
+    import pyarrow as pa
+
+    from etf_warehouse.progress import model_progress
+
     made: queue.Queue = queue.Queue(maxsize=2)
     done = object()
-    stop = threading.Event()  # the reader went away: stop making frames
+    stop = threading.Event()  # the reader went away: stop making batches
 
     def hand_over(item: Any) -> bool:
         """Put ``item`` on the queue unless the reader went away (then False)."""
@@ -316,19 +330,14 @@ def frame_stream(
     def make() -> None:
         try:
             with model_progress(step):
-                for frame in frames:
-                    batch = pa.RecordBatch.from_pandas(
-                        with_date_columns(frame, date_columns),
-                        schema=arrow_schema,
-                        preserve_index=False,
-                    )
+                for batch in batches:
                     if not hand_over(batch):
                         return
             hand_over(done)
         except BaseException as error:  # handed to the reader, which raises it in DuckDB
             hand_over(error)
 
-    def batches() -> Any:
+    def stream() -> Any:
         maker = threading.Thread(target=make, name=f"stream-{step}", daemon=True)
         maker.start()
         try:
@@ -340,4 +349,34 @@ def frame_stream(
             stop.set()
             maker.join()
 
-    return pa.RecordBatchReader.from_batches(arrow_schema, batches())
+    return pa.RecordBatchReader.from_batches(arrow_schema, stream())
+
+
+def live_rows_before(session: Any, relation: Any, refresh_from: Any, rows: int) -> Any:
+    """The first date a live refresh reads so that ``rows`` rows before each fund's new prices
+    are in it: the earlier of ``refresh_from`` and the date of the row ``rows`` before each
+    fund's first row on or after it (``relation`` has ticker, price_date and obs_index, as
+    int_prices_adjusted). The Python models' twin of the macro ``live_rows_before``
+    (macros/live/live_refresh.sql), the same query."""
+    import pandas as pd
+
+    if refresh_from is None or refresh_from == pd.Timestamp.max:
+        return refresh_from
+    since = f"date '{refresh_from:%Y-%m-%d}'"
+    source = f"({relation.sql_query()})"
+    first = session.sql(
+        f"""
+        with first_new as (
+            select ticker, min(obs_index) as n
+            from {source} as adjusted
+            where price_date >= {since}
+            group by ticker
+        )
+        select least({since}, min(rows_before.price_date))
+        from {source} as rows_before
+        inner join first_new
+            on rows_before.ticker = first_new.ticker
+            and rows_before.obs_index = greatest(first_new.n - {int(rows)}, 1)
+        """
+    ).fetchall()[0][0]
+    return pd.Timestamp(first) if first is not None else refresh_from

@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etf_warehouse.dbt_glue import as_bool, earlier_rows, optional_str, sample_config
+from etf_warehouse.dbt_glue import (
+    as_bool,
+    earlier_rows,
+    live_rows_before,
+    optional_str,
+    sample_config,
+)
 from etf_warehouse.sample import SampleConfig
 
 
@@ -385,3 +391,31 @@ def test_wide_returns_equals_the_frames_pivot():
     pd.testing.assert_frame_equal(got, expected.astype(float), check_exact=True)
     assert list(got.columns) == ["AA.AX", "BB", "MM", "ZZ"]
     assert got["BB"].isna().all() and got.isna().sum().sum() == expected.isna().sum().sum()
+
+
+def test_live_rows_before_goes_back_rows_per_fund():
+    """The date a refresh from 2024-01-10 reads from so that each fund has two rows before its
+    first new one: AAA's rows are daily (its first new row is its 10th: the 8th, 2024-01-08),
+    BBB's every other day (first new 2024-01-10, its 5th: the 3rd, 2024-01-06); a fund with no
+    new rows (CCC) does not count, and one whose first new row is its first (DDD) goes back to
+    that row."""
+    con = duckdb.connect()
+    con.execute(
+        """
+        create table adjusted as
+        select 'AAA' as ticker, date '2024-01-01' + (i - 1)::int as price_date, i as obs_index
+        from range(1, 13) as t(i)
+        union all
+        select 'BBB', date '2023-12-31' + (2 * i)::int, i from range(1, 7) as t(i)
+        union all
+        select 'CCC', date '2023-12-01' + i::int, i from range(1, 5) as t(i)
+        union all
+        select 'DDD', date '2024-01-12', 1
+        """
+    )
+    relation = con.table("adjusted")
+    refresh = pd.Timestamp("2024-01-10")
+    assert live_rows_before(con, relation, refresh, 2) == pd.Timestamp("2024-01-06")
+    assert live_rows_before(con, relation, refresh, 0) == refresh
+    assert live_rows_before(con, relation, None, 2) is None
+    assert live_rows_before(con, relation, pd.Timestamp.max, 2) == pd.Timestamp.max

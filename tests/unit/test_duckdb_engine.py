@@ -1,10 +1,11 @@
 """The pinned DuckDB runs the query shapes the warehouse relies on (engine regressions).
 
-DuckDB 2.0.0 raised a fatal internal error in ``int_ml_panel`` on any real universe of a few
-hundred funds: "dict-surviving join: narrowed column 2 received a non-dictionary chunk with
+DuckDB 2.0.0 raised a fatal internal error in ``int_ml_panel`` (then a SQL model; its ranks are
+numpy now: etf_warehouse.forecast.panel) on any real universe of a few hundred funds:
+"dict-surviving join: narrowed column 2 received a non-dictionary chunk with
 values; build pipeline is not single-source" (the dictionary-surviving hash join new in 2.0;
-upstream duckdb/duckdb#24807 reports the same message on another shape). It needs three things
-together, all of them true in every build of the warehouse: a database file (not ``:memory:``),
+upstream duckdb/duckdb#24807 reports the same message on another shape). It needed three things
+together, all of them true in every build of the warehouse then: a database file (not ``:memory:``),
 an explicit ``memory_limit`` (profiles.yml sets 4 GB), and a panel of roughly 400,000 rows or
 more joined back to window passes over it. The 40-fund real set and small samples are below
 that size, which is why they built. DuckDB 2.0.1 runs the same query; pyproject pins it.
@@ -23,7 +24,7 @@ FEATURES = [f"f{i:02d}" for i in range(16)]
 
 
 def _rank(column: str) -> str:
-    # the shape of macros/helpers/cross_sectional_rank.sql
+    # the shape of the former macro cross_sectional_rank
     return (
         f"case when {column} is not null then (rank() over (partition by price_date,"
         f" {column} is null order by {column}) - 1) / nullif(count({column}) over"
@@ -32,7 +33,7 @@ def _rank(column: str) -> str:
 
 
 def _panel_sql() -> str:
-    # the shape of models/intermediate/forecast/int_ml_panel.sql: four narrow ranking passes
+    # the shape of the former SQL int_ml_panel: four narrow ranking passes
     # over the inputs table, joined back to the labels pass on (ticker, price_date)
     groups = [FEATURES[i : i + 4] for i in range(0, len(FEATURES), 4)]
     ctes = [
