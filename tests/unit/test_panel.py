@@ -17,6 +17,7 @@ from etf_warehouse.forecast.panel import (
     INPUT_COLUMNS,
     OUTPUT_SCHEMA,
     centred_ranks,
+    day_labels,
     panel_batch,
     panel_batches,
 )
@@ -190,3 +191,19 @@ def test_blocks_do_not_change_the_result():
             )
         )
         assert got.equals(pa.Table.from_batches([whole])), (cut, block, threads)
+
+
+def test_a_day_mean_beyond_int64_is_summed_exactly():
+    # two forward returns of 2**62 fixed-point units: their int64 sum would wrap to a negative
+    # number; summed as Python integers the mean is 2**62 units, so each label is exactly zero
+    value = 2.0**62 / 1e12
+    label, latest, has_latest = day_labels(
+        np.array([0, 0]),
+        np.array([value, value]),
+        np.array([2**62, 2**62], dtype=np.int64),
+        np.array([True, True]),
+        np.array([10, 12], dtype=np.int32),
+        np.array([True, False]),
+    )
+    assert label.tolist() == [0.0, 0.0]
+    assert latest.tolist() == [10, 10] and has_latest.tolist() == [True, True]
