@@ -7,11 +7,13 @@ nothing is scored yet). These helpers keep each column's dtype whether or not th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def empty_frame(schema: dict[str, str]) -> pd.DataFrame:
@@ -67,3 +69,27 @@ def relation_grid(
         grid[row_at, column_at] = column.to_numpy()
         grids[value] = grid
     return row_index, column_index, grids
+
+
+def whole_groups(batches: Iterable[pa.RecordBatch], key: str, min_rows: int) -> Iterator[pa.Table]:
+    """``batches`` (sorted so that each value of ``key`` is one run of rows, cut anywhere)
+    regrouped into tables of whole runs, at least ``min_rows`` rows each (the last may be
+    smaller): the rows of the last value seen wait for the next batch, where it may go on."""
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        pending.append(batch)
+        held += batch.num_rows
+        if held < min_rows:
+            continue
+        block = pa.Table.from_batches(pending)
+        values = block.column(key)
+        complete = pc.sum(pc.not_equal(values, values[-1])).as_py() or 0  # before the last run
+        if complete:
+            yield block.slice(0, complete)
+            rest = block.slice(complete)
+            pending, held = rest.to_batches(), rest.num_rows
+    if held:
+        yield pa.Table.from_batches(pending)

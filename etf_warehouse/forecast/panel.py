@@ -33,6 +33,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etf_warehouse.frames import whole_groups
+
 FEATURES = [
     "momentum_1m",
     "momentum_3m",
@@ -235,21 +237,5 @@ def panel_batches(
     order, cut anywhere), computed whole days at a time (:func:`panel_batch`, on ``threads``
     threads), at least ``min_rows`` rows a block (the last may be smaller): a day's rows that
     may continue in the next batch wait for it."""
-    pending: list[pa.RecordBatch] = []
-    held = 0
-    for batch in batches:
-        if batch.num_rows == 0:
-            continue
-        pending.append(batch)
-        held += batch.num_rows
-        if held < min_rows:
-            continue
-        block = pa.Table.from_batches(pending)
-        dates = block.column("price_date")
-        complete = pc.sum(pc.not_equal(dates, dates[-1])).as_py() or 0  # before the last day
-        if complete:
-            yield panel_batch(block.slice(0, complete), threads=threads)
-            rest = block.slice(complete)
-            pending, held = rest.to_batches(), rest.num_rows
-    if held:
-        yield panel_batch(pa.Table.from_batches(pending), threads=threads)
+    for block in whole_groups(batches, "price_date", min_rows):
+        yield panel_batch(block, threads=threads)
