@@ -73,7 +73,7 @@ STAGES = (
     ("prices: parse, validate, adjust", lambda p, t: t == "model" and "intermediate/prices/" in p),
     ("corporate actions", lambda p, t: t == "model" and "intermediate/corporate_actions/" in p),
     ("etf classification", lambda p, t: t == "model" and "intermediate/etfs/" in p),
-    ("features", lambda p, t: t == "model" and "intermediate/features/" in p),
+    ("features", lambda p, t: t == "model" and "features/" in p),
     ("benchmarks, betas, regimes (sql)", lambda p, t: t == "model" and "intermediate/market/" in p),
     ("garch + kalman beta (python)", lambda p, t: t == "model" and "python_models/risk/" in p),
     (

@@ -91,30 +91,6 @@
     {{- return("date '" ~ value ~ "'" if value else refresh_from) -}}
 {%- endmacro %}
 
-{#- For the feature views, which a live refresh inlines (ephemeral) into the incremental
-    int_etf_features_daily: the first date they must read so that its tail is exact, `rows`
-    rows of trailing history before the new prices (live_rows_before); none in a full build or
-    when `parent` does not exist yet (its first build reads everything). -#}
-{% macro live_history_since(parent, relation, rows) -%}
-    {%- if not is_incremental_refresh() -%}
-        {{- return(none) -}}
-    {%- elif not execute -%}
-        {#- records the dependency on int_refresh_window at parse time -#}
-        {%- do ref('int_refresh_window') -%}
-        {{- return(none) -}}
-    {%- elif adapter.get_relation(this.database, this.schema, parent) is none -%}
-        {{- return(none) -}}
-    {%- endif -%}
-    {{- return(live_rows_before(relation, rows)) -}}
-{%- endmacro %}
-
-{#- `where column >= since` when `since` is set (from live_history_since), else nothing. -#}
-{% macro where_since(column, since) -%}
-    {%- if since %}
-    where {{ column }} >= {{ since }}
-    {%- endif %}
-{%- endmacro %}
-
 {#- `keyword column >= since` in a live refresh of an existing table, else nothing: for models
     that push their tail filter into their inputs. -#}
 {% macro live_since(column, since, keyword='where') -%}

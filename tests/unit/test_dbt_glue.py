@@ -284,6 +284,7 @@ def _var_name(rendered: str) -> str:
 def _settings_classes():
     from etf_warehouse.backtest.engine import BacktestSettings
     from etf_warehouse.backtest.statistics import ValidationSettings
+    from etf_warehouse.features.daily import FeatureWindows
     from etf_warehouse.forecast.ml import ForecastSettings
     from etf_warehouse.portfolio.construction import PortfolioSettings
     from etf_warehouse.risk.factors import FactorSettings
@@ -293,6 +294,7 @@ def _settings_classes():
     # config name -> settings class, key prefix; FactorSettings' defaults are the daily ones
     return {
         "sample_market": (SampleConfig, ""),
+        "windows": (FeatureWindows, ""),
         "garch": (GarchSettings, ""),
         "forecast": (ForecastSettings, ""),
         "portfolio": (PortfolioSettings, ""),
