@@ -23,6 +23,11 @@ annualises). Every value uses only rows dated on or before its own.
   mean traded value)``; ``zero_volume_share_3m`` and ``stale_share_3m``: the share of days
   without volume, and of stale days (no trade, unchanged close). Means ignore missing values;
   null until the fund has N rows (6 months for the trend).
+- **trend_200d**: ``adj_close`` over the mean ``adj_close`` of the fund's last 200 rows, minus
+  1 (the 200-day trend, a yardstick the signal diagnostics compare with); null until the fund
+  has 200 rows. The mean's sum adds the window's values in one fixed (pairwise) order, so it
+  depends on those 200 values alone (SQL's windowed ``avg`` of doubles added them in an order
+  that changed with the table's layout: last-bit differences).
 
 **Exact sums.** Every mean and sum of squares is taken over fixed-point integers,
 ``round(x * scale)`` (log returns to 1e-12, volume to 1e-3 units, traded value to the cent,
@@ -59,6 +64,7 @@ VOLUME_SCALE = 1e3
 TRADED_VALUE_SCALE = 1e2
 AMIHUD_SCALE = 1e9
 AMIHUD_CAP = 1e6  # a day's Amihud ratio, per million traded, at most this
+TREND_WINDOW = 200  # rows of the 200-day trend's mean
 # |q| below 2**45 (|log return| below 35) keeps every 64-bit part of the sums of squares exact
 _SQUARES_EXACT_BELOW = 2**45
 
@@ -99,6 +105,7 @@ FEATURES = [
     "volume_ratio",  # volume_trend = ln(volume_ratio), taken by DuckDB (its ln, as the SQL's)
     "zero_volume_share_3m",
     "stale_share_3m",
+    "trend_200d",
 ]
 OUTPUT_SCHEMA = pa.schema(
     [
@@ -135,6 +142,12 @@ class FeatureWindows:
     window_6m: int = 126
     window_12m: int = 252
     trading_days_per_year: int = 252
+
+    @property
+    def history_rows(self) -> int:
+        """Rows of history the longest window needs (a live refresh reads this many before
+        the new prices)."""
+        return max(self.window_1m, self.window_3m, self.window_6m, self.window_12m, TREND_WINDOW)
 
     def __post_init__(self) -> None:
         for name in ("window_1m", "window_3m", "window_6m", "window_12m"):
@@ -220,6 +233,16 @@ class Windows:
             lagged[k:] = values[:-k] if k else values
         lagged[self.position < k] = np.nan
         return lagged
+
+    def float_sum(self, values: np.ndarray, n: int) -> np.ndarray:
+        """Each full window's sum of the doubles ``values``, added in one fixed order (numpy's
+        pairwise sum of exactly those ``n`` values), so it depends on them alone; NaN where the
+        fund has fewer than ``n`` rows."""
+        sums = np.full(len(values), np.nan)
+        if len(values) >= n:
+            sums[n - 1 :] = np.lib.stride_tricks.sliding_window_view(values, n).sum(axis=1)
+        sums[~self.full(n)] = np.nan
+        return sums
 
     def min(self, values: np.ndarray, n: int) -> np.ndarray:
         """Each window's minimum of ``values`` (a sparse table of minima over power-of-two
@@ -437,13 +460,19 @@ def _volatility(lr: np.ndarray, lr_ok: np.ndarray, win: Windows, windows: Featur
 
 
 def _drawdowns(adj, adj_ok, win: Windows, windows: FeatureWindows, before) -> dict[str, Feature]:
+    """The drawdowns, and the 200-day trend (a ratio to a trailing mean of the same index)."""
     peak, peak_ok = running_peak(adj, adj_ok, win, before)
     with np.errstate(divide="ignore", invalid="ignore"):
         drawdown = adj / peak - 1
     drawdown_ok = adj_ok & peak_ok
+    n = TREND_WINDOW
+    count = win.count(adj_ok, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        trend = adj / (win.float_sum(np.where(adj_ok, adj, 0.0), n) / count) - 1
     return {
         "drawdown": (drawdown, drawdown_ok),
         "max_drawdown_12m": window_min(drawdown, drawdown_ok, win, windows.window_12m),
+        "trend_200d": (trend, adj_ok & win.full(n) & (count > 0)),
     }
 
 

@@ -8,7 +8,7 @@ of its own; numpy computes whole funds at a time on python_workers threads, and 
 back to DuckDB as a stream (dbt_glue.batch_stream), so neither is ever whole in memory. The
 volume trend's logarithm is DuckDB's ln, as in the SQL this replaced.
 
-A live refresh reads each fund's rows from `window_12m` rows before its new prices (every
+A live refresh reads each fund's rows from the longest window's rows before its new prices (every
 window's rows, so the new rows' values are a full build's) with the fund's peak before them,
 and returns the rows dated on or after refresh_from.
 """
@@ -43,7 +43,7 @@ def build(dbt, session):
     prices = dbt.ref("int_prices_adjusted")
     earlier_peak = None
     if refresh_from is not None:
-        since = live_rows_before(session, prices, refresh_from, windows.window_12m)
+        since = live_rows_before(session, prices, refresh_from, windows.history_rows)
         on_since = f"price_date >= date '{since:%Y-%m-%d}'"
         # each fund's peak before the rows read: the running peak goes on from it
         earlier = prices.filter(f"price_date < date '{since:%Y-%m-%d}'")

@@ -28,7 +28,8 @@ COLUMNS = [f.name for f in OUTPUT_SCHEMA if f.name != "volume_ratio"]
 def reference_sql(w: FeatureWindows, since: str | None = None) -> str:
     """The four feature views and the join that int_etf_features_daily was (its SQL at
     6b5b42f, the macros expanded), over a table ``prices``; with ``since``, as a live refresh
-    rendered them (rows from ``since`` on, the earlier peak from the rows before)."""
+    rendered them (rows from ``since`` on, the earlier peak from the rows before). And the
+    200-day trend as int_signal_inputs computed it then (DuckDB's windowed avg of doubles)."""
 
     def rows(n: int) -> str:
         return (
@@ -148,6 +149,8 @@ def reference_sql(w: FeatureWindows, since: str | None = None) -> str:
         v.downside_vol_3m_ann, d.drawdown, d.max_drawdown_12m,
         l.adv_1m_units, l.adv_3m_units, l.traded_value_1m, l.traded_value_3m,
         l.amihud_illiquidity_3m, l.volume_trend, l.zero_volume_share_3m, l.stale_share_3m,
+        case when count(*) over last_200 = 200
+            then p.adj_close / avg(p.adj_close) over last_200 - 1 end as trend_200d,
         p.is_stale, p.has_detected_action, p.sessions_missing_before
     from prices_read as p
     join momentum as m using (ticker, price_date)
@@ -155,6 +158,8 @@ def reference_sql(w: FeatureWindows, since: str | None = None) -> str:
     join drawdowns as d using (ticker, price_date)
     join liquidity as l using (ticker, price_date)
     {"where p.price_date >= date '" + since + "'" if since else ""}
+    window last_200 as (partition by p.ticker order by p.price_date
+        rows between 199 preceding and current row)
     """
 
 
@@ -249,10 +254,20 @@ def computed(con, windows: FeatureWindows, *, batch_rows=97, min_rows=300, threa
     return rows.order("ticker, price_date").to_arrow_table()
 
 
-def assert_same(ours: pa.Table, reference: pa.Table) -> None:
+def assert_same(ours: pa.Table, reference: pa.Table, *, trend_exact: bool = True) -> None:
+    """Every column bit for bit; the 200-day trend, unless ``trend_exact``, to 1e-12 (its SQL
+    summed the window in an order of DuckDB's, this in a fixed one)."""
     assert ours.column_names == reference.column_names
     assert ours.num_rows == reference.num_rows
     for name in ours.column_names:
+        if name == "trend_200d" and not trend_exact:
+            a, b = ours.column(name).combine_chunks(), reference.column(name).combine_chunks()
+            assert a.is_null().equals(b.is_null())
+            x = a.fill_null(0.0).to_numpy(zero_copy_only=False)
+            y = b.fill_null(0.0).to_numpy(zero_copy_only=False)
+            assert np.allclose(x, y, rtol=0, atol=1e-12, equal_nan=True)
+            assert np.count_nonzero(~np.isnan(x) & (x != 0)) > 0 or not len(x)
+            continue
         a, b = ours.column(name).combine_chunks(), reference.column(name).combine_chunks()
         assert a.is_null().equals(b.is_null()), name
         if pa.types.is_floating(a.type):
@@ -279,7 +294,7 @@ def test_equals_the_sql_it_replaced(windows, seed):
     con = duckdb.connect()
     prices = random_prices(seed)  # noqa: F841 (read by DuckDB)
     con.sql("create table prices as select * from prices")
-    assert_same(computed(con, windows), sql_reference(con, windows))
+    assert_same(computed(con, windows), sql_reference(con, windows), trend_exact=False)
 
 
 def test_blocks_and_threads_change_nothing():
@@ -294,20 +309,23 @@ def test_blocks_and_threads_change_nothing():
 
 def test_a_live_refresh_equals_a_full_build():
     """Reading each fund from a date on, with its peak before: the rows from that date equal
-    the full computation's wherever every window fits after the date (the model reads from
-    window_12m rows before the new prices), and the SQL of a live refresh's everywhere."""
+    the full computation's, bit for bit, wherever every window fits after the date (the model
+    reads from history_rows before the new prices), and the SQL of a live refresh's
+    everywhere."""
     con = duckdb.connect()
     prices = random_prices(4)  # noqa: F841 (read by DuckDB)
     con.sql("create table prices as select * from prices")
     windows = FeatureWindows(3, 5, 7, 9, 1)
     since = "2001-06-01"
-    assert_same(computed(con, windows, since=since), sql_reference(con, windows, since))
+    assert_same(
+        computed(con, windows, since=since), sql_reference(con, windows, since), trend_exact=False
+    )
     tail = computed(con, windows, since=since)
     full = computed(con, windows)
     late = con.sql(
         f"select ticker, price_date from (select ticker, price_date, row_number() over (partition "
         f"by ticker order by price_date) as k from prices where price_date >= date '{since}') "
-        f"where k > {windows.window_12m} order by ticker, price_date"
+        f"where k > {windows.history_rows} order by ticker, price_date"
     ).to_arrow_table()
 
     def keys(t: pa.Table) -> list:
@@ -407,6 +425,26 @@ def test_hand_computed_liquidity():
     assert _feature(batch, "zero_volume_share_3m") == [None, None, None, 0.25]
     assert _feature(batch, "stale_share_3m") == [None, None, None, 0.25]
     assert math.log(1.5) == 0.4054651081081644  # the SQL's expected volume_trend
+
+
+def test_hand_computed_trend():
+    """Index 1, 2, ..., 200, 230: on row 200 the mean is 100.5 and the trend 200 / 100.5 - 1;
+    on row 201 the window is 2 .. 200 and 230, mean (20099 + 230) / 200 = 101.645."""
+    index = [float(i) for i in range(1, 201)] + [230.0]
+    batch = feature_batch(_rows(adj_close=index), FeatureWindows())
+    trend = _feature(batch, "trend_200d")
+    assert trend[:199] == [None] * 199
+    assert trend[199] == 200 / 100.5 - 1
+    assert trend[200] == 230 / 101.645 - 1
+
+
+def test_the_trend_depends_on_its_window_alone():
+    """The 200-row sum adds the same values in the same order whatever precedes them."""
+    rng = np.random.default_rng(5)
+    index = list(np.exp(np.cumsum(rng.normal(0, 0.02, 600))) * 37.3)
+    full = _feature(feature_batch(_rows(adj_close=index), FeatureWindows()), "trend_200d")
+    late = _feature(feature_batch(_rows(adj_close=index[150:]), FeatureWindows()), "trend_200d")
+    assert full[150 + 199 :] == late[199:]
 
 
 def test_int128_to_double_rounds_to_nearest_even():

@@ -10,9 +10,10 @@
       peer_reversal_1m      minus the latest 1-month return
       peer_trend_200d       adjusted close over its average of the latest 200 price rows
                             (about 200 sessions; more for a fund with gaps), minus 1
+                            (int_etf_features_daily.trend_200d)
 
-    The peers are computed here in SQL from the cleaned prices: the simple yardsticks a model
-    has to beat. The composite and the raw score are added in int_signal_values (they depend
+    The peers come from the point-in-time features (int_etf_features_daily; the 200-day trend
+    is computed there too): the simple yardsticks a model has to beat. The composite and the raw score are added in int_signal_values (they depend
     on the weights, and the learned weights depend on these components' ICs).
 -#}
 {%- set scores = component_columns('score_{c}') %}
@@ -31,25 +32,12 @@ eligible as (
     where universe.is_eligible
 ),
 
-trend as (
-    select
-        ticker,
-        price_date,
-        case
-            when count(*) over last_rows = 200
-                then adj_close / avg(adj_close) over last_rows - 1
-        end as trend_200d
-    from {{ ref('int_etf_features_daily') }}
-    window last_rows as (
-        partition by ticker order by price_date rows between 199 preceding and current row
-    )
-),
-
 features as (
     select
         features.ticker,
         features.price_date,
-        features.momentum_1m
+        features.momentum_1m,
+        features.trend_200d
     from {{ ref('int_etf_features_daily') }} as features
     inner join signal_dates
         on features.price_date = signal_dates.signal_date
@@ -67,14 +55,12 @@ wide as (
         eligible.momentum_6m as peer_momentum_6m,
         -eligible.realized_vol_3m_ann as peer_low_volatility,
         -features.momentum_1m as peer_reversal_1m,
-        trend.trend_200d as peer_trend_200d
+        features.trend_200d as peer_trend_200d
     from eligible
     inner join {{ ref('int_component_scores') }} as components
         on eligible.as_of_date = components.as_of_date and eligible.ticker = components.ticker
     left outer join features
         on eligible.ticker = features.ticker and eligible.as_of_date = features.price_date
-    left outer join trend
-        on eligible.ticker = trend.ticker and eligible.as_of_date = trend.price_date
 ),
 
 final as (
