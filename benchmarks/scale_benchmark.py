@@ -228,6 +228,8 @@ def build(n_etfs: int, years: float, root: Path) -> dict:
         format="stooq",
         workdir=str(root / f"{n_etfs}x{years:g}y"),
         top=10,
+        threads=None,  # the profile's
+        vars_file=None,
     )
     args.label = lambda: f"files_{n_etfs}x{years:g}y"
     return build_benchmark.run(args)
