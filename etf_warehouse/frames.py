@@ -93,3 +93,13 @@ def whole_groups(batches: Iterable[pa.RecordBatch], key: str, min_rows: int) -> 
             pending, held = rest.to_batches(), rest.num_rows
     if held:
         yield pa.Table.from_batches(pending)
+
+
+def arrow_floats(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A numeric Arrow column as (float64 values, validity); a null's value is NaN (a NaN
+    value stays NaN and valid)."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    array = array.cast(pa.float64())
+    valid = array.is_valid().to_numpy(zero_copy_only=False)
+    values = array.fill_null(np.nan).to_numpy(zero_copy_only=False)
+    return np.asarray(values, dtype=np.float64), np.asarray(valid, dtype=bool)

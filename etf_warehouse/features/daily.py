@@ -56,7 +56,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etf_warehouse.frames import whole_groups
+from etf_warehouse.frames import arrow_floats, whole_groups
 
 # fixed-point scales (the SQL this replaced: macros/helpers/fixed_point.sql)
 LOG_RETURN_SCALE = 1e12
@@ -155,20 +155,6 @@ class FeatureWindows:
                 raise ValueError(f"{name} must be at least 1 row, got {getattr(self, name)}")
 
 
-def _floats(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    """A numeric column as float64, NaN where null (a NaN value stays NaN)."""
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    return np.asarray(
-        array.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False),
-        dtype=np.float64,
-    )
-
-
-def _valid(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    return np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-
-
 def fixed_point(values: np.ndarray, valid: np.ndarray, scale: float, what: str) -> np.ndarray:
     """``round(values * scale)`` as int64 where ``valid`` (0 elsewhere): rounded half away from
     zero, as SQL's ``round``. A value that is not finite or does not fit raises ValueError
@@ -221,10 +207,8 @@ class Windows:
         return self.sum(valid.astype(np.int64), n)
 
     def running_count(self, valid: np.ndarray) -> np.ndarray:
-        """How many of the fund's rows up to each row are ``valid``."""
-        running = np.zeros(len(valid) + 1, dtype=np.int64)
-        np.cumsum(valid, out=running[1:])
-        return running[self.row + 1] - running[self.row - self.position]
+        """How many of the fund's rows up to each row are ``valid`` (a window from its first)."""
+        return self.count(valid, len(valid) + 1)
 
     def lag(self, values: np.ndarray, k: int) -> np.ndarray:
         """``values`` ``k`` rows back in the fund, NaN where the fund has no such row."""
@@ -371,14 +355,14 @@ def feature_batch(
         raise ValueError("int_prices_adjusted rows must come sorted by (ticker, price_date)")
     win = Windows(positions(fund))
     inputs = {
-        name: (_floats(_column(rows, name)), _valid(_column(rows, name)))
+        name: arrow_floats(_column(rows, name))
         for name in ("close", "adj_close", "daily_return", "log_return", "volume")
     }
     for flag in ("is_zero_volume", "is_stale"):
         column = _column(rows, flag)
         inputs[flag] = (
             column.fill_null(False).to_numpy(zero_copy_only=False).astype(np.int64),
-            _valid(column),
+            np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool),
         )
     before = None
     if earlier_peak:

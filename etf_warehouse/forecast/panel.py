@@ -33,7 +33,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etf_warehouse.frames import whole_groups
+from etf_warehouse.frames import arrow_floats, whole_groups
 
 FEATURES = [
     "momentum_1m",
@@ -76,15 +76,6 @@ OUTPUT_SCHEMA = pa.schema(
         ("label_available_date", pa.date32()),
     ]
 )
-
-
-def _floats(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """A numeric column as (float64 values, validity); a null's value is NaN."""
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    array = array.cast(pa.float64())
-    valid = array.is_valid().to_numpy(zero_copy_only=False)
-    values = array.fill_null(np.nan).to_numpy(zero_copy_only=False)
-    return np.asarray(values, dtype=np.float64), np.asarray(valid, dtype=bool)
 
 
 def centred_ranks(grid: np.ndarray) -> np.ndarray:
@@ -202,7 +193,7 @@ def panel_batch(rows: pa.Table, *, threads: int = 1) -> pa.RecordBatch:
         raise ValueError("int_ml_panel_inputs has two rows for one fund and date")
 
     def ranked(feature: str) -> pa.Array:
-        values, valid = _floats(rows.column(feature))
+        values, valid = arrow_floats(rows.column(feature))
         return _nullable(day_feature_ranks(values, valid, day, fund, n_days, n_funds))
 
     columns: list[pa.Array] = [tickers.cast(pa.string()), dates]
@@ -211,7 +202,7 @@ def panel_batch(rows: pa.Table, *, threads: int = 1) -> pa.RecordBatch:
             columns += list(pool.map(ranked, FEATURES))
     else:
         columns += [ranked(feature) for feature in FEATURES]
-    forward_return, _ = _floats(rows.column("forward_return"))
+    forward_return, _ = arrow_floats(rows.column("forward_return"))
     fp = rows.column("forward_return_fp").combine_chunks()
     end = rows.column("label_end_date").combine_chunks()
     label, latest, has_latest = day_labels(
