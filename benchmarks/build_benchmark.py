@@ -81,7 +81,12 @@ STAGES = (
         lambda p, t: t == "model" and ("intermediate/forecast/" in p or "/int_ml_panel.py" in p),
     ),
     ("ml forecasts (python)", lambda p, t: t == "model" and "python_models/forecast/ml_" in p),
-    ("scoring (sql)", lambda p, t: t == "model" and "intermediate/scoring/" in p),
+    (
+        "scoring",
+        lambda p, t: (
+            t == "model" and any(f"{d}/scoring/" in p for d in ("intermediate", "python_models"))
+        ),
+    ),
     ("backtest inputs (sql)", lambda p, t: t == "model" and "intermediate/backtest/" in p),
     (
         "portfolio construction (python)",

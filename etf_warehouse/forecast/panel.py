@@ -33,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etf_warehouse.cross_section import day_fund_index, run_starts
 from etf_warehouse.frames import arrow_floats, whole_groups
 
 FEATURES = [
@@ -85,17 +86,9 @@ def centred_ranks(grid: np.ndarray) -> np.ndarray:
     A value that is itself NaN must come in as +inf with :func:`day_feature_ranks`'s fix-up;
     here NaN means "no value"."""
     n_funds = grid.shape[1]
-    order = np.argsort(grid, axis=1)  # no-value cells last; ties in any order
-    ordered = np.sort(grid, axis=1)
+    order, ordered, run_start = run_starts(grid)
     missing = np.isnan(ordered)
     count = (n_funds - np.count_nonzero(missing, axis=1)).astype(np.float64)
-    new_run = np.empty(ordered.shape, dtype=bool)
-    new_run[:, 0] = True
-    np.not_equal(ordered[:, 1:], ordered[:, :-1], out=new_run[:, 1:])
-    # r - 1 of each sorted cell: the position where its run of equal values starts
-    run_start = np.maximum.accumulate(
-        np.where(new_run, np.arange(n_funds, dtype=np.float64), 0.0), axis=1
-    )
     with np.errstate(divide="ignore", invalid="ignore"):
         centred = run_start / (count - 1.0)[:, None] - 0.5
     centred[missing | (count < 2)[:, None]] = np.nan
@@ -180,17 +173,18 @@ def panel_batch(rows: pa.Table, *, threads: int = 1) -> pa.RecordBatch:
     ``threads`` threads (numpy's sorts run outside the GIL); the result is the same."""
     tickers = rows.column("ticker").combine_chunks()
     dates = rows.column("price_date").combine_chunks()
-    day_number = dates.cast(pa.int32()).to_numpy(zero_copy_only=False)
-    if dates.null_count or np.any(day_number[1:] < day_number[:-1]):
-        raise ValueError("int_ml_panel_inputs rows must come in date order, each with a date")
-    day = np.zeros(len(day_number), dtype=np.intp)  # 0, 1, ... the rows' day in this block
-    day[1:] = np.cumsum(day_number[1:] != day_number[:-1])
     encoded = pc.dictionary_encode(tickers)
     fund = encoded.indices.to_numpy(zero_copy_only=False)
-    n_days, n_funds = (int(day.max()) + 1 if len(day) else 0), len(encoded.dictionary)
-    cells = np.bincount(day.astype(np.int64) * n_funds + fund, minlength=n_days * n_funds)
-    if len(day) and cells.max() > 1:
-        raise ValueError("int_ml_panel_inputs has two rows for one fund and date")
+    n_funds = len(encoded.dictionary)
+    try:
+        if dates.null_count:
+            raise ValueError("rows must come in date order, each with a date")
+        # 0, 1, ... the rows' day in this block
+        day, n_days = day_fund_index(
+            dates.cast(pa.int32()).to_numpy(zero_copy_only=False), fund, n_funds
+        )
+    except ValueError as error:
+        raise ValueError(f"int_ml_panel_inputs: {error}") from None
 
     def ranked(feature: str) -> pa.Array:
         values, valid = arrow_floats(rows.column(feature))

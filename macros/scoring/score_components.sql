@@ -12,7 +12,9 @@
              that day (re-ranked, so a component is not squeezed toward 50 by averaging), or
       input  one expression, ranked as it is.
 
-    Inputs are SQL over int_scoring_universe's columns, higher = better.
+    Inputs are SQL over int_scoring_universe's columns, higher = better. int_component_scores
+    (a Python model, etf_warehouse.scoring.components) reads this list as rows from the view
+    int_score_components and scores it.
 
     To add a component (three files): an entry here (its inputs must be columns of
     int_scoring_universe), a weight_<name> column in seeds/regime_weights.csv (rows still
@@ -59,17 +61,4 @@
     order: component_sum('weight_{c}') -> weight_risk + weight_momentum + ... -#}
 {% macro component_sum(pattern) -%}
     {{- component_columns(pattern) | join(' + ') -}}
-{%- endmacro %}
-
-{#- A component's value before its final percentile, over int_component_scores' `ranked` step,
-    where p_<name>_<n> is the 0-1 percentile of the blend's n-th input:
-    0.50 * p_risk_1 + 0.25 * p_risk_2 + 0.25 * p_risk_3, or the input itself. -#}
-{% macro component_value(component) -%}
-    {%- if component.blend -%}
-        {%- for weight, input in component.blend -%}
-            {{ ' + ' if not loop.first }}{{ weight }} * p_{{ component.name }}_{{ loop.index }}
-        {%- endfor -%}
-    {%- else -%}
-        {{ component.input }}
-    {%- endif -%}
 {%- endmacro %}
