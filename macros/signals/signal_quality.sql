@@ -132,8 +132,12 @@ turnover as (
 ),
 
 joined as (
+    -- narrow: the rank windows sort these rows with their payload, so the strings (segment,
+    -- signal, ticker) stay out; a cross-section's are joined back once it is summed
+    -- (int_signal_ic at 3,000 funds: the two windows took 24 of its 33 CPU-seconds)
     select
-        signal_values.*,
+        signal_values.cross_section_id,
+        signal_values.signal_value,
         forward.horizon_sessions,
         forward.forward_return,
         forward.return_complete_date
@@ -163,10 +167,7 @@ per_date as (
     -- integer sums (ranks doubled to whole numbers, returns in fixed point) so every value is
     -- exact and independent of the order DuckDB adds rows in (macros/helpers/fixed_point.sql)
     select
-        segment,
-        signal,
-        signal_date,
-        date_number,
+        cross_section_id,
         horizon_sessions,
         max(return_complete_date) as return_complete_date,
         count(*) as n_funds,
@@ -180,22 +181,29 @@ per_date as (
         / 1e10 / count(*) filter (where quintile = {{ k }}) as quintile_{{ k }}_return{{ ',' if not loop.last }}
         {%- endfor %}
     from quintiled
-    group by segment, signal, signal_date, date_number, horizon_sessions
+    group by cross_section_id, horizon_sessions
     having count(*) >= {{ var('min_universe_size') }}
 ),
 
 with_ic as (
     -- Pearson correlation of the ranks: (n Sxy - Sx Sy) / sqrt((n Sxx - Sx^2)(n Syy - Sy^2))
     select
-        *,
-        (n_funds * sum_xy - sum_x * sum_y)::double / nullif(
+        cross_sections.segment,
+        cross_sections.signal,
+        cross_sections.signal_date,
+        cross_sections.date_number,
+        per_date.*,
+        (per_date.n_funds * per_date.sum_xy - per_date.sum_x * per_date.sum_y)::double
+        / nullif(
             sqrt(
-                (n_funds * sum_xx - sum_x * sum_x)::double
-                * (n_funds * sum_yy - sum_y * sum_y)::double
+                (per_date.n_funds * per_date.sum_xx - per_date.sum_x * per_date.sum_x)::double
+                * (per_date.n_funds * per_date.sum_yy - per_date.sum_y * per_date.sum_y)::double
             ),
             0
         ) as rank_ic
     from per_date
+    inner join cross_sections
+        on per_date.cross_section_id = cross_sections.cross_section_id
 )
 
 select
