@@ -75,7 +75,8 @@ def components_from_registry(rows: Sequence[tuple]) -> list[Component]:
             )
         else:
             # the weights are SQL numbers ('0.50'): DuckDB multiplies a double by the decimal
-            # cast to the nearest double, which is Python's float of the same text
+            # cast to double, digits / 10^scale, one correctly rounded division while both
+            # are below 2^53 (up to 15 digits): Python's float of the same text
             components.append(
                 Component(name, tuple(e[3] for e in entries), tuple(float(w) for w in weights))
             )
