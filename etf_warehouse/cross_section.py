@@ -9,23 +9,49 @@ rank windows sort every row of the table (at 3,000 funds about three times as lo
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
-def day_fund_index(
-    day_number: np.ndarray, fund: np.ndarray, n_funds: int
-) -> tuple[np.ndarray, int]:
-    """Rows sorted by day (``day_number`` ascending, any integer day numbers): each row's day
-    index in the block (0, 1, ...) and the number of days. Raises ValueError where the rows are
-    not in day order or a fund has two rows on one day."""
-    if np.any(day_number[1:] < day_number[:-1]):
-        raise ValueError("rows must come in date order, each with a date")
+def block_layout(
+    tickers: pa.Array, dates: pa.Array, *, table: str
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Rows of ``table`` sorted by date (``dates``, a date column, ``tickers`` their funds):
+    ``(day, fund, n_days, n_funds)``, each row's day index in the block (0, 1, ...) and fund
+    index, and their counts. Raises ValueError naming ``table`` where a row has no date, the
+    rows are not in date order or a fund has two rows on one day."""
+    encoded = pc.dictionary_encode(tickers)
+    fund = encoded.indices.to_numpy(zero_copy_only=False)
+    n_funds = len(encoded.dictionary)
+    day_number = dates.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False)
+    if dates.null_count or np.any(day_number[1:] < day_number[:-1]):
+        raise ValueError(f"{table}: rows must come in date order, each with a date")
     day = np.zeros(len(day_number), dtype=np.intp)
     day[1:] = np.cumsum(day_number[1:] != day_number[:-1])
     n_days = int(day[-1]) + 1 if len(day) else 0
     cells = np.bincount(day.astype(np.int64) * n_funds + fund, minlength=n_days * n_funds)
     if len(day) and cells.max() > 1:
-        raise ValueError("two rows for one fund and date")
-    return day, n_days
+        raise ValueError(f"{table}: two rows for one fund and date")
+    return day, fund, n_days, n_funds
+
+
+def value_grid(
+    values: np.ndarray,
+    valid: np.ndarray,
+    day: np.ndarray,
+    fund: np.ndarray,
+    n_days: int,
+    n_funds: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows' values as a days x funds grid for :func:`run_starts`, NaN where a fund has no
+    value (a null or no row), and which rows hold a NaN *value*: those come in as +inf, ranked
+    with the largest number, for the caller to move after every number."""
+    is_nan = valid & np.isnan(values)
+    key = np.where(valid, values, np.nan)
+    key[is_nan] = np.inf
+    grid = np.full((n_days, n_funds), np.nan)
+    grid[day, fund] = key
+    return grid, is_nan
 
 
 def run_starts(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -59,11 +85,7 @@ def percent_ranks(
     ``r - 1`` the day's rows ordered before the row's value: a NaN value after every number
     (+inf included) and tied with NaN, a null after every value and tied with null, as DuckDB
     orders them. The division is DuckDB's, so the result is its bit for bit."""
-    is_nan = valid & np.isnan(values)
-    key = np.where(valid, values, np.nan)
-    key[is_nan] = np.inf  # ranks with the largest number here, fixed below
-    grid = np.full((n_days, n_funds), np.nan)
-    grid[day, fund] = key
+    grid, is_nan = value_grid(values, valid, day, fund, n_days, n_funds)
     order, _, run_start = run_starts(grid)
     before = np.empty_like(grid)
     np.put_along_axis(before, order, run_start, axis=1)

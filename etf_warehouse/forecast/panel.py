@@ -31,9 +31,8 @@ from itertools import pairwise
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from etf_warehouse.cross_section import day_fund_index, run_starts
+from etf_warehouse.cross_section import block_layout, run_starts, value_grid
 from etf_warehouse.frames import arrow_floats, whole_groups
 
 FEATURES = [
@@ -107,13 +106,9 @@ def day_feature_ranks(
 ) -> np.ndarray:
     """The centred ranks of one feature's rows (``day``/``fund``: each row's day and fund
     index, one row per pair), NaN where null."""
-    is_nan_value = valid & np.isnan(values)
-    key = np.where(valid, values, np.nan)
-    key[is_nan_value] = np.inf  # a NaN value ranks with the largest ...
-    grid = np.full((n_days, n_funds), np.nan)
-    grid[day, fund] = key
+    grid, is_nan_value = value_grid(values, valid, day, fund, n_days, n_funds)
     ranks = centred_ranks(grid)[day, fund]
-    if is_nan_value.any():  # ... and after every number, +inf included, tied with NaN alone
+    if is_nan_value.any():  # after every number, +inf included, tied with NaN alone
         numbers = np.bincount(day, weights=valid & ~is_nan_value, minlength=n_days)
         count = np.bincount(day, weights=valid, minlength=n_days)
         at = day[is_nan_value]
@@ -173,18 +168,7 @@ def panel_batch(rows: pa.Table, *, threads: int = 1) -> pa.RecordBatch:
     ``threads`` threads (numpy's sorts run outside the GIL); the result is the same."""
     tickers = rows.column("ticker").combine_chunks()
     dates = rows.column("price_date").combine_chunks()
-    encoded = pc.dictionary_encode(tickers)
-    fund = encoded.indices.to_numpy(zero_copy_only=False)
-    n_funds = len(encoded.dictionary)
-    try:
-        if dates.null_count:
-            raise ValueError("rows must come in date order, each with a date")
-        # 0, 1, ... the rows' day in this block
-        day, n_days = day_fund_index(
-            dates.cast(pa.int32()).to_numpy(zero_copy_only=False), fund, n_funds
-        )
-    except ValueError as error:
-        raise ValueError(f"int_ml_panel_inputs: {error}") from None
+    day, fund, n_days, n_funds = block_layout(tickers, dates, table="int_ml_panel_inputs")
 
     def ranked(feature: str) -> pa.Array:
         values, valid = arrow_floats(rows.column(feature))

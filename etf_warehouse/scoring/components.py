@@ -27,9 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from etf_warehouse.cross_section import day_fund_index, percent_ranks
+from etf_warehouse.cross_section import block_layout, percent_ranks
 from etf_warehouse.frames import arrow_floats, whole_groups
 
 # rows scored at a time: a block's days x funds grids hold about as many cells (8 bytes each)
@@ -113,17 +112,7 @@ def score_batch(
     ``threads`` threads (numpy's sorts run outside the GIL); the result is the same."""
     tickers = rows.column("ticker").combine_chunks()
     dates = rows.column("as_of_date").combine_chunks()
-    encoded = pc.dictionary_encode(tickers)
-    fund = encoded.indices.to_numpy(zero_copy_only=False)
-    n_funds = len(encoded.dictionary)
-    try:
-        if dates.null_count:
-            raise ValueError("rows must come in date order, each with a date")
-        day, n_days = day_fund_index(
-            dates.cast(pa.int32()).to_numpy(zero_copy_only=False), fund, n_funds
-        )
-    except ValueError as error:
-        raise ValueError(f"int_component_scores: {error}") from None
+    day, fund, n_days, n_funds = block_layout(tickers, dates, table="int_component_scores")
 
     def ranked(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
         return percent_ranks(values, valid, day, fund, n_days, n_funds)
