@@ -43,20 +43,43 @@ with_home as (
         on prices.ticker = home.ticker
 ),
 
+-- Each benchmark's level as of every date a fund row needs (its date and its previous row's):
+-- a small table (benchmarks x dates), joined to the fund rows by equality. As two ASOF joins
+-- of the fund rows themselves, each sorted every row by benchmark and date (3,000 funds: 9.2
+-- of the query's 10.0 CPU-seconds); the levels are the same rows.
+needed_dates as (
+    select price_date as date from prices
+    union
+    select prev_date as date from prices
+),
+
+levels as (
+    select
+        codes.benchmark_code,
+        needed_dates.date,
+        benchmark.index_level
+    from (select distinct benchmark_code from home) as codes
+    cross join needed_dates
+    asof left join benchmark
+        on
+            codes.benchmark_code = benchmark.benchmark_code
+            and needed_dates.date >= benchmark.date
+),
+
 with_levels as (
     select
         with_home.*,
         level_now.index_level as benchmark_level_now,
         level_prev.index_level as benchmark_level_prev
     from with_home
-    asof left join benchmark as level_now
+    left outer join levels as level_now
         on
             with_home.benchmark_code = level_now.benchmark_code
-            and with_home.price_date >= level_now.date
-    asof left join benchmark as level_prev
+            and with_home.price_date = level_now.date
+    left outer join levels as level_prev
         on
             with_home.benchmark_code = level_prev.benchmark_code
-            and with_home.prev_date >= level_prev.date
+            and with_home.prev_date = level_prev.date
 ),
 
 final as (
