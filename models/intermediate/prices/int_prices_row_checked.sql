@@ -53,26 +53,64 @@ row_issues as (
     where row_issue is not null
 ),
 
-valid_rows as (
+valid as not materialized (
+    -- inlined: read twice below
+    select * from row_checks
+    where row_issue is null
+),
+
+-- Rule 2 ranks the copies of a day, on the days with more than one raw row alone (rare: see
+-- int_prices_repeated_days); every other valid row is its day's only copy, kept.
+repeated_days as (
     select
-        *,
+        ticker,
+        price_date
+    from {{ ref('int_prices_repeated_days') }}
+),
+
+copies as (
+    select
+        valid.*,
         row_number() over same_day as copy_rank,
         -- every copy of the day, whichever this row is (same_day's order would count only
         -- the copies up to this row: the kept copy would see 1 and never be flagged)
-        count(*) over (partition by ticker, price_date) as n_copies,
+        count(*) over (partition by valid.ticker, valid.price_date) as n_copies,
         -- the kept copy's values, compared as text with a duplicate's only on duplicates
         -- (building the text for every row cost more than the sort at 3,000 funds)
         {%- for field in numeric_fields %}
-        first_value({{ field }}) over same_day as kept_{{ field }},
+        first_value(valid.{{ field }}) over same_day as kept_{{ field }},
         {%- endfor %}
-        first_value(source_file) over same_day as kept_source_file,
-        first_value(source_line) over same_day as kept_source_line
-    from row_checks
-    where row_issue is null
+        first_value(valid.source_file) over same_day as kept_source_file,
+        first_value(valid.source_line) over same_day as kept_source_line
+    from valid
+    semi join repeated_days
+        on valid.ticker = repeated_days.ticker and valid.price_date = repeated_days.price_date
     window same_day as (
-        partition by ticker, price_date
-        order by source_file desc, source_line desc
+        partition by valid.ticker, valid.price_date
+        order by valid.source_file desc, valid.source_line desc
     )
+),
+
+single_copies as (
+    -- the day's only valid row: kept, its own values
+    select
+        valid.*,
+        1::bigint as copy_rank,
+        1::bigint as n_copies,
+        {%- for field in numeric_fields %}
+        valid.{{ field }} as kept_{{ field }},
+        {%- endfor %}
+        valid.source_file as kept_source_file,
+        valid.source_line as kept_source_line
+    from valid
+    anti join repeated_days
+        on valid.ticker = repeated_days.ticker and valid.price_date = repeated_days.price_date
+),
+
+valid_rows as (
+    select * from copies
+    union all by name
+    select * from single_copies
 ),
 
 duplicate_copies as (
