@@ -76,7 +76,11 @@ prices as (
         calendar.trading_days_to_date + case when calendar.is_trading_day then 0 else 1 end
             as first_session,
         sum(adjusted.has_detected_action::int) over last_3m as detected_actions_3m,
-        sum(adjusted.sessions_missing_before) over last_3m as missing_sessions_3m
+        sum(adjusted.sessions_missing_before) over last_3m as missing_sessions_3m,
+        -- the next row's first session, in the same sort as the sums above (as a window of its
+        -- own in `coverage`, a second sort of every row: 3,000 funds, 1.5 CPU-s)
+        lead(calendar.trading_days_to_date + case when calendar.is_trading_day then 0 else 1 end)
+            over by_ticker as next_first_session
     from {{ ref('int_prices_adjusted') }} as adjusted
     inner join calendar
         on adjusted.price_date = calendar.price_date
@@ -84,22 +88,22 @@ prices as (
         on adjusted.ticker = first_read.ticker
     where adjusted.obs_index >= coalesce(first_read.first_obs_index, 0)
     window
-        last_3m as {{ trailing_rows(var('window_3m'), 'adjusted.ticker', 'adjusted.price_date') }}
+        last_3m as {{ trailing_rows(var('window_3m'), 'adjusted.ticker', 'adjusted.price_date') }},
+        by_ticker as (partition by adjusted.ticker order by adjusted.price_date)
 ),
 
 coverage as (
     -- each row serves the sessions until the fund's next row, or `grace` sessions past itself
     select
-        *,
+        * exclude (next_first_session),
         greatest(
             least(
-                coalesce(lead(first_session) over by_ticker, first_session + {{ grace }} + 1),
+                coalesce(next_first_session, first_session + {{ grace }} + 1),
                 first_session + {{ grace }} + 1
             ) - first_session,
             0
         ) as sessions_served
     from prices
-    window by_ticker as (partition by ticker order by price_date)
 ),
 
 offsets as (
