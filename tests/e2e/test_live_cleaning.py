@@ -39,6 +39,7 @@ SELECT = (
 )
 CLEANING_TABLES = [
     "int_prices_parsed",
+    "int_prices_repeated_days",
     "int_prices_decisions",
     "int_prices_validated",
     "int_prices_adjusted",
